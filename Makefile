@@ -1,0 +1,58 @@
+# Deepshard developer entry points. `make help` lists every target and variable.
+#
+# Variables:
+#   PYTHON   interpreter used to create the virtual environment   (default: python3)
+#   VENV     where the virtual environment lives                  (default: .venv)
+#   PYTEST   extra pytest arguments, e.g. PYTEST="-k trie -x"     (default: none)
+#   SPEC     chain specification read by `make run`               (default: the committed fixture)
+
+PYTHON ?= python3
+VENV   ?= .venv
+PYTEST ?=
+SPEC   ?= tests/fixtures/chain_specs/rococo-asset-hub.raw.json
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck unit slow bench fmt clean
+
+help: ## Show this help: every target, then the variables above
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@echo
+	@grep -E '^#   ' $(MAKEFILE_LIST) | sed 's/^#/ /'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create the virtual environment and install Deepshard with its dev tools
+
+run: $(STAMP) ## The main job: inspect a raw chain spec (genesis state root and block hash)
+	$(BIN)/deepshard chain-spec inspect $(SPEC)
+
+test: lint typecheck unit ## Everything CI runs: lint, type check, then the default test suite
+
+lint: $(STAMP) ## ruff lint and format check over every source root, tests and benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP) ## mypy --strict over every source root
+	$(BIN)/mypy
+
+unit: $(STAMP) ## The default pytest run (no slow, gpu, browser or e2e tests)
+	$(BIN)/pytest -n auto $(PYTEST)
+
+slow: $(STAMP) ## Only the tests marked slow
+	$(BIN)/pytest -n auto -m slow $(PYTEST)
+
+bench: $(STAMP) ## Run every benchmark under bench/ and print its figures
+	$(BIN)/python -m bench
+
+fmt: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean: ## Remove the virtual environment and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

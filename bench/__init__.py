@@ -1,0 +1,1 @@
+"""Deepshard benchmarks: each module prints its figures; `python -m bench` runs them all."""

@@ -1,0 +1,1 @@
+"""Chain specifications: presets as data, genesis building and raw-spec inspection."""

@@ -1,0 +1,1 @@
+"""The Deepshard client: node service, database, networking, RPC, wallet and explorer."""

@@ -1,0 +1,27 @@
+"""The `deepshard` command: one root, with a sub-command group per area registered here.
+
+Each group lives beside the code it drives (``deepshard.chain_spec.cli`` for ``chain-spec``)
+and is attached to the root below, so ``deepshard --help`` lists every door in one place.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from deepshard.chain_spec.cli import app as chain_spec_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="deepshard",
+    help="Deepshard: a Substrate-compatible chain whose useful work trains a shared model.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+app.add_typer(chain_spec_app, name="chain-spec")
+
+
+def main() -> None:
+    """Entry point of the `deepshard` console script."""
+    app()

@@ -1,0 +1,1 @@
+"""Off-chain workers: curator, trainer, scorer and keeper processes that talk to a node over RPC."""

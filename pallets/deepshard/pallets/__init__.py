@@ -1,0 +1,1 @@
+"""Deepshard pallets, one package each, declared with `deepshard.runtime.support`."""

@@ -1,0 +1,1 @@
+"""The Deepshard runtime: the FRAME-style support library, executive and runtime composition."""
