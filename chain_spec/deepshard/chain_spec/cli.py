@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from deepshard.chain_spec.raw import (
+    ChainSpecError,
+    GenesisSummary,
+    load_raw_chain_spec,
+    summarize_genesis,
+)
+from deepshard.primitives.trie import StateVersion
 
 __all__ = ["app"]
 
@@ -12,7 +26,94 @@ app = typer.Typer(
 )
 
 
+class StateVersionOption(StrEnum):
+    """Trie layouts selectable on the command line."""
+
+    V0 = "0"
+    V1 = "1"
+
+
+def _summary_as_json(summary: GenesisSummary) -> dict[str, object]:
+    spec = summary.spec
+    runtime = summary.runtime_version
+    return {
+        "name": spec.name,
+        "id": spec.id,
+        "chainType": spec.chain_type,
+        "topKeys": None if spec.top is None else len(spec.top),
+        "childTries": len(spec.children_default),
+        "runtime": None
+        if runtime is None
+        else {
+            "specName": runtime.spec_name,
+            "specVersion": runtime.spec_version,
+            "transactionVersion": runtime.transaction_version,
+            "systemVersion": runtime.system_version,
+        },
+        "stateVersion": int(summary.state_version),
+        "stateVersionSource": summary.state_version_source,
+        "stateRoot": "0x" + summary.state_root.hex(),
+        "genesisHash": "0x" + summary.genesis_hash.hex(),
+    }
+
+
+def _summary_rows(summary: GenesisSummary) -> list[tuple[str, str]]:
+    spec = summary.spec
+    runtime = summary.runtime_version
+    rows = [("Chain", f"{spec.name} ({spec.id}, {spec.chain_type or 'unknown type'})")]
+    if runtime is not None:
+        rows.append(
+            (
+                "Runtime",
+                f"{runtime.spec_name} spec {runtime.spec_version}, "
+                f"transaction {runtime.transaction_version}, system {runtime.system_version}",
+            )
+        )
+    if spec.top is not None:
+        storage = f"{len(spec.top)} top-trie keys, {len(spec.children_default)} child tries"
+        rows.append(("Storage", storage))
+    rows.append(
+        ("State version", f"V{int(summary.state_version)} ({summary.state_version_source})")
+    )
+    rows.append(("State root", "0x" + summary.state_root.hex()))
+    rows.append(("Genesis hash", "0x" + summary.genesis_hash.hex()))
+    return rows
+
+
 @app.command()
-def inspect(spec: str) -> None:
-    """Print the genesis state root and genesis block hash of a raw chain spec."""
-    raise typer.Exit(1)
+def inspect(
+    spec: Annotated[Path, typer.Argument(help="A raw chain spec JSON file (with genesis.raw).")],
+    state_version: Annotated[
+        StateVersionOption | None,
+        typer.Option(
+            "--state-version",
+            help="Trie layout of the genesis state; by default the genesis runtime's own.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Print the genesis state root and genesis block hash a raw chain spec defines.
+
+    Works on the raw specs of any Substrate chain (relay chains, parachains, dev chains), so
+    an operator can check a spec against the chain's published genesis hash before starting
+    a node.
+
+    **Examples**
+
+    * `deepshard chain-spec inspect polkadot.json`
+    * `deepshard chain-spec inspect spec.json --json | jq -r .genesisHash`
+    """
+    err = Console(stderr=True)
+    try:
+        loaded = load_raw_chain_spec(spec)
+        forced = None if state_version is None else StateVersion(int(state_version.value))
+        summary = summarize_genesis(loaded, forced)
+    except ChainSpecError as error:
+        err.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from error
+    if as_json:
+        typer.echo(json.dumps(_summary_as_json(summary), indent=2))
+    else:
+        out = Console(highlight=False)
+        for label, value in _summary_rows(summary):
+            out.print(f"[bold]{label:<14}[/bold]{value}", soft_wrap=True)

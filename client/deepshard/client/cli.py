@@ -17,7 +17,7 @@ app = typer.Typer(
     help="Deepshard: a Substrate-compatible chain whose useful work trains a shared model.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 app.add_typer(chain_spec_app, name="chain-spec")
 

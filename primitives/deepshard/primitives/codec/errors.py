@@ -15,6 +15,8 @@ __all__ = [
     "InvalidBool",
     "InvalidOption",
     "TooDeep",
+    "OutOfRange",
+    "InvalidValue",
 ]
 
 
@@ -72,3 +74,11 @@ class InvalidOption(DecodeError):
 
 class TooDeep(DecodeError):
     """Nesting of the input exceeded the decoder's depth limit."""
+
+
+class OutOfRange(DecodeError):
+    """A decoded integer does not fit its declared type (e.g. a `Compact<u32>` above 2**32 - 1)."""
+
+
+class InvalidValue(DecodeError):
+    """The bytes are well formed but do not denote a value of the type (e.g. an invalid `Era`)."""
