@@ -22,7 +22,7 @@ The transaction hash is ``blake2_256`` of the whole encoding, length prefix incl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Final, Generic, Self, TypeVar
 
 from deepshard.primitives.codec import (
@@ -39,7 +39,13 @@ from deepshard.primitives.codec import (
 )
 from deepshard.primitives.codec.codegen import Gen, Node
 from deepshard.primitives.codec.compiler import node_for
-from deepshard.primitives.codec.descriptors import FieldInfo, TypeInfo, TypeKind, TypeParam, VariantInfo
+from deepshard.primitives.codec.descriptors import (
+    FieldInfo,
+    TypeInfo,
+    TypeKind,
+    TypeParam,
+    VariantInfo,
+)
 from deepshard.primitives.codec.nodes import emit_compact_length, emit_construct
 from deepshard.primitives.hashing import blake2_256
 from deepshard.primitives.numeric import U8, U32, U128
@@ -94,9 +100,12 @@ class Era:
     """Length of the window in blocks; 0 for immortal."""
     phase: int = 0
     """Birth block modulo `period`; 0 for immortal."""
+    encoded: bytes = field(default=b"", init=False, repr=False, compare=False)
+    """The wire bytes, computed once on construction."""
 
     def __post_init__(self) -> None:
         if self.period == 0 and self.phase == 0:
+            object.__setattr__(self, "encoded", b"\x00")
             return
         period, phase = self.period, self.phase
         quantize = max(period >> 12, 1)
@@ -107,6 +116,8 @@ class Era:
             or phase % quantize
         ):
             raise ValueError(f"invalid mortal era (period {period}, phase {phase})")
+        low = min(15, max(1, (period & -period).bit_length() - 2))
+        object.__setattr__(self, "encoded", (low | (phase // quantize) << 4).to_bytes(2, "little"))
 
     @classmethod
     def immortal(cls) -> Self:
@@ -115,8 +126,11 @@ class Era:
 
     @classmethod
     def mortal(cls, period: int, current: int) -> Self:
-        """Return the era of `period` blocks (rounded up to a power of two in 4..=65536) starting
-        at block `current`, as Substrate's ``Era::mortal`` does."""
+        """Return the era of about `period` blocks that contains block `current`.
+
+        As Substrate's ``Era::mortal``: the period is rounded up to a power of two in
+        4..=65536 and the phase quantised to what the encoding can carry.
+        """
         if period < 1:
             raise ValueError("an era period must be positive")
         rounded = 1 << (period - 1).bit_length()
@@ -144,11 +158,7 @@ class Era:
 
     def to_bytes(self) -> bytes:
         """Return the encoding: ``00`` immortal, else two bytes (see the module docs)."""
-        if self.period == 0:
-            return b"\x00"
-        quantize = max(self.period >> 12, 1)
-        low = min(15, max(1, (self.period & -self.period).bit_length() - 2))
-        return (low | (self.phase // quantize) << 4).to_bytes(2, "little")
+        return self.encoded
 
     @classmethod
     def from_u16(cls, encoded: int) -> Self:
@@ -165,7 +175,7 @@ class Era:
         return cls(period, phase)
 
     @classmethod
-    def __scale_node__(cls, args: tuple[Any, ...]) -> Node:  # noqa: ARG003 - no parameters
+    def __scale_node__(cls, args: tuple[Any, ...]) -> Node:
         """Return the codec node of `Era`."""
         return _EraNode()
 
@@ -184,7 +194,10 @@ class _EraNode(Node):
             TypeKind.VARIANT,
             variants=(
                 VariantInfo("Immortal", 0),
-                *(VariantInfo(f"Mortal{i}", i, (FieldInfo(None, u8, "u8"),)) for i in range(1, 256)),
+                *(
+                    VariantInfo(f"Mortal{i}", i, (FieldInfo(None, u8, "u8"),))
+                    for i in range(1, 256)
+                ),
             ),
             path=("sp_runtime", "generic", "era", "Era"),
             python_type=Era,
@@ -202,10 +215,8 @@ class _EraNode(Node):
         return era
 
     @staticmethod
-    def _encode(era: object) -> bytes:
-        if type(era) is not Era:
-            raise EncodeError(f"expected an Era, got {type(era).__name__}")
-        return era.to_bytes()
+    def _type_error(era: object) -> EncodeError:
+        return EncodeError(f"expected an Era, got {type(era).__name__}")
 
     def emit_decode(self, g: Gen, out: str, checked: bool) -> None:  # noqa: ARG002 - protocol
         """Emit the immortal fast path and the interned mortal lookup."""
@@ -218,15 +229,18 @@ class _EraNode(Node):
         with g.block("else:"):
             g.need(2, "mortal Era")
             mortal = g.const(self._decode_mortal, "mortal")
-            g.line(f"{out} = {mortal}({first} | data[pos + 1] << 8, pos)")
+            interned = g.const(self._mortal, "eras")
+            encoded = g.var("e")
+            g.line(f"{encoded} = {first} | data[pos + 1] << 8")
+            g.line(f"{out} = {interned}.get({encoded})")
+            g.line(f"if {out} is None: {out} = {mortal}({encoded}, pos)")
             g.line("pos += 2")
 
     def emit_encode(self, g: Gen, value: str) -> None:
         """Emit the era's bytes."""
-        with g.block(f"if {value} is {g.const(_IMMORTAL, 'immortal')}:"):
-            g.line("w += b'\\x00'")
-        with g.block("else:"):
-            g.line(f"w += {g.const(self._encode, 'era')}({value})")
+        with g.block(f"if {value}.__class__ is not {g.const(Era, 'era')}:"):
+            g.line(f"raise {g.const(self._type_error, 'err')}({value})")
+        g.line(f"w += {value}.encoded")
 
 
 # --- MultiAddress --------------------------------------------------------------------------
@@ -358,7 +372,11 @@ class UncheckedExtrinsic(Generic[_C]):
         Raises:
             EncodeError: a part cannot be encoded.
         """
-        return codec_for(UncheckedExtrinsic[type(self.call)]).encode(self)  # type: ignore[misc]
+        try:
+            codec = codec_for(UncheckedExtrinsic[type(self.call)])  # type: ignore[misc]
+        except TypeError as exc:
+            raise EncodeError(f"cannot encode the call: {exc}") from None
+        return codec.encode(self)
 
     def hash(self) -> H256:
         """Return the transaction hash: blake2_256 of `encode`."""

@@ -2,11 +2,12 @@
 
 Introduction
 ------------
-Types are Python annotations: `U8` ... `U256` / `I8` ... `I256` (`deepshard.primitives.numeric`),
-``bool``, ``str``, ``bytes`` (``Vec<u8>``), `Compact[T]`, `Vec[T]`, ``tuple[A, B]``,
-``T | None``, `Result[T, E]`, `FixedBytes` classes (`H256`, `AccountId32`), `FixedLen` arrays,
-`Struct` and `Enum` declarations and `enum.IntEnum`. Each type is compiled once, on first use,
-into specialised Python functions (`compiler`, `codegen`).
+Types are Python annotations: `U8` ... `U256` / `I8` ... `I256`
+(`deepshard.primitives.numeric`), ``bool``, ``str``, ``bytes`` (``Vec<u8>``), `Compact[T]`,
+`Vec[T]`, ``tuple[A, B]``, ``T | None``, `OptionBool`, `Result[T, E]`, `FixedBytes` classes
+(`H256`, `AccountId32`), `FixedLen` arrays, `Struct` and `Enum` declarations and
+`enum.IntEnum`. Each type is compiled once, on first use, into specialised Python functions
+(`compiler`, `codegen`).
 
 * `encode(value, type=None) -> bytes`, `decode(type, data, *, exact=True)`,
   `decode_prefix(type, data, offset) -> (value, next_offset)`;
@@ -46,7 +47,7 @@ from deepshard.primitives.codec.errors import (
     Truncated,
 )
 from deepshard.primitives.codec.fixed_bytes import H160, H256, H512, AccountId32, FixedBytes
-from deepshard.primitives.codec.markers import COMPACT, Compact, FixedLen, Vec
+from deepshard.primitives.codec.markers import COMPACT, ONE_BYTE, Compact, FixedLen, OptionBool, Vec
 from deepshard.primitives.codec.nodes import MAX_DEPTH
 from deepshard.primitives.codec.result import Err, Ok, Result
 from deepshard.primitives.codec.struct import Struct
@@ -70,6 +71,8 @@ __all__ = [
     "COMPACT",
     "Vec",
     "FixedLen",
+    "OptionBool",
+    "ONE_BYTE",
     "FixedBytes",
     "H160",
     "H256",

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import linecache
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -81,6 +81,12 @@ def decode_compact_bounded(data: bytes, pos: int, end: int, maximum: int) -> tup
     return value, stop
 
 
+def raise_compact_error(data: bytes, pos: int, end: int, maximum: int) -> None:
+    """Raise the error `decode_compact_bounded` finds at `pos` (generated code's error path)."""
+    decode_compact_bounded(data, pos, end, maximum)
+    raise AssertionError(f"Compact at {pos} was reported invalid but decodes")  # pragma: no cover
+
+
 def raise_truncated_run(pos: int, end: int, spec: tuple[tuple[int, int, str], ...]) -> None:
     """Raise `Truncated` for the first item of a fixed-size run that does not fit before `end`.
 
@@ -109,6 +115,7 @@ def _base_namespace() -> dict[str, Any]:
         "_isinstance": isinstance,
         "_ecomp": encode_compact,
         "_dcomp": decode_compact_bounded,
+        "_dfail": raise_compact_error,
         "_trunc_run": raise_truncated_run,
         "_Truncated": errors.Truncated,
         "_TrailingBytes": errors.TrailingBytes,
@@ -215,7 +222,3 @@ class Node:
     def label(self) -> str:
         """Return a short name of the type, for error messages."""
         return self.info.display_name()
-
-
-Emitter = Callable[[Gen, str, bool], None]
-"""Signature of `Node.emit_decode`, for nodes that delegate."""

@@ -30,6 +30,8 @@ def encode_compact(value: int) -> bytes:
     Raises:
         EncodeError: `value` is negative or above `COMPACT_MAX`.
     """
+    if type(value) is not int:  # a checked integer (U32...) would refuse the shifts below
+        value = int(value)
     if value < 64:
         if value < 0:
             raise EncodeError(f"Compact cannot encode negative {value}")

@@ -17,7 +17,8 @@ a `FixedBytes` subclass (`H256`, ...)        ``[u8; N]`` (decoded as that class)
 ``Sequence[T]``                              ``list[T]``)
 ``Annotated[tuple[T, ...], FixedLen(N)]``    ``[T; N]``
 ``tuple[A, B]``, ``tuple[()]``               ``(A, B)``, ``()``
-``T | None``, ``Optional[T]``                ``Option<T>``
+``T | None``, ``Optional[T]``                ``Option<T>`` (``bool | None`` too: two bytes)
+`OptionBool`                                 parity-scale-codec's one-byte ``OptionBool``
 ``Result[T, E]`` (``Ok[T] | Err[E]``)        ``Result<T, E>``
 a `Struct` / `Enum` subclass                 composite / enum (see `struct`, `enums`)
 an `enum.IntEnum` subclass                   a payload-less enum indexed by member value
@@ -44,7 +45,7 @@ from deepshard.primitives.codec import errors
 from deepshard.primitives.codec.codegen import Gen, Node, compile_function
 from deepshard.primitives.codec.descriptors import TypeInfo, TypeKind
 from deepshard.primitives.codec.fixed_bytes import FixedBytes
-from deepshard.primitives.codec.markers import CompactMarker, FixedLen
+from deepshard.primitives.codec.markers import CompactMarker, FixedLen, OneByteMarker
 from deepshard.primitives.codec.nodes import (
     ArrayNode,
     BoolNode,
@@ -192,12 +193,16 @@ def _build(annotation: object) -> Node:
 
 
 def _build_annotated(annotation: object, base: object, metadata: tuple[object, ...]) -> Node:
-    markers = [m for m in metadata if isinstance(m, (CompactMarker, FixedLen))]
+    markers = [m for m in metadata if isinstance(m, (CompactMarker, FixedLen, OneByteMarker))]
     if len(markers) != 1:
         if not markers:  # Annotated with foreign metadata only: the base type decides
             return node_for(base)
         raise TypeError(f"conflicting codec markers in {annotation!r}")
     marker = markers[0]
+    if isinstance(marker, OneByteMarker):
+        if base != bool | None:
+            raise TypeError(f"the one-byte OptionBool form applies to bool | None, not {base!r}")
+        return OptionNode(BoolNode(), annotation, one_byte=True)
     if isinstance(marker, CompactMarker):
         if not (isinstance(base, type) and issubclass(base, FixedInt) and not base.SIGNED):
             raise TypeError(f"Compact needs an unsigned integer type (U8...U256), not {base!r}")
@@ -213,8 +218,9 @@ def _build_annotated(annotation: object, base: object, metadata: tuple[object, .
 
 def _build_union(annotation: object, args: tuple[Any, ...]) -> Node:
     members = [a for a in args if a is not type(None)]
-    if len(members) == 1 and len(args) == 2:
-        return OptionNode(node_for(members[0]), annotation)
+    if len(members) < len(args):  # `X | None`, where X may itself be a union (a Result)
+        inner = members[0] if len(members) == 1 else typing.Union[tuple(members)]  # noqa: UP007
+        return OptionNode(node_for(inner), annotation)
     origins = [typing.get_origin(a) or a for a in args]
     if len(args) == 2 and origins[0] is Ok and origins[1] is Err:
         ok_args, err_args = typing.get_args(args[0]), typing.get_args(args[1])

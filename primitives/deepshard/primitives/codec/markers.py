@@ -6,7 +6,10 @@ These are ordinary typing constructs, so mypy sees the Python value type:
 * ``Vec[T]`` is ``tuple[T, ...]``: a length-prefixed ``Vec<T>``, decoded as a tuple
   (``list[T]`` and ``Sequence[T]`` are accepted too);
 * ``Annotated[bytes, FixedLen(4)]`` is ``[u8; 4]`` and ``Annotated[tuple[T, ...], FixedLen(N)]``
-  is ``[T; N]`` (named 32-byte types such as `H256` come from `fixed_bytes`).
+  is ``[T; N]`` (named 32-byte types such as `H256` come from `fixed_bytes`);
+* ``OptionBool`` is parity-scale-codec's one-byte ``OptionBool`` (0 None, 1 Some(true),
+  2 Some(false)). A plain ``bool | None`` is ``Option<bool>``, which Substrate encodes like any
+  other option (``01 00`` for ``Some(false)``): Rust has no specialisation for it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from typing import Annotated, Final, TypeVar
 
 from deepshard.primitives.numeric import FixedInt
 
-__all__ = ["COMPACT", "Compact", "CompactMarker", "FixedLen", "Vec"]
+__all__ = [
+    "COMPACT",
+    "Compact",
+    "CompactMarker",
+    "FixedLen",
+    "Vec",
+    "ONE_BYTE",
+    "OneByteMarker",
+    "OptionBool",
+]
 
 _U = TypeVar("_U", bound=FixedInt)
 _T = TypeVar("_T")
@@ -51,3 +63,19 @@ class FixedLen:
     def __post_init__(self) -> None:
         if not isinstance(self.length, int) or self.length < 0:
             raise TypeError(f"FixedLen needs a non-negative int, not {self.length!r}")
+
+
+class OneByteMarker:
+    """The `Annotated` metadata selecting the one-byte ``OptionBool`` form (use `OptionBool`)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "ONE_BYTE"
+
+
+ONE_BYTE: Final = OneByteMarker()
+"""Singleton marker: ``Annotated[bool | None, ONE_BYTE]`` is parity-scale-codec's ``OptionBool``."""
+
+OptionBool = Annotated[bool | None, ONE_BYTE]
+"""parity-scale-codec's ``OptionBool``: one byte, 0 None, 1 Some(true), 2 Some(false)."""

@@ -53,16 +53,55 @@ MAX_DEPTH = 256
 _new_int = int.__new__
 
 
-def emit_compact_length(g: Gen, out: str, maximum: int = U32_MAX) -> None:
-    """Emit the decoding of a `Compact` (one-byte mode inlined) into the plain int `out`."""
-    g.line("if pos >= end: raise _Truncated('expected a Compact length prefix, input ended', pos)")
-    first = g.var("b")
+def emit_compact(g: Gen, out: str, maximum: int, small: str | None = None) -> str | None:
+    """Emit the decoding of a `Compact` integer at ``pos`` into the plain int `out`.
+
+    Every mode is inlined; any invalid input (truncated, non-canonical, above `maximum`) is
+    handed to `decode_compact_bounded`, which raises the precise error. With `small` (the name
+    of a 64-entry table of typed values), the one-byte mode stores ``small[value]`` into `out`
+    and the function returns the name of a flag variable that is True when `out` still holds a
+    plain int (the caller wraps it); otherwise it returns None.
+    """
+    fail = f"_dfail(data, pos, end, {maximum})"
+    g.line(f"if pos >= end: {fail}")
+    first, mode, size = g.var("b"), g.var("m"), g.var("k")
     g.line(f"{first} = data[pos]")
-    with g.block(f"if not {first} & 3:"):
-        g.line(f"{out} = {first} >> 2")
+    g.line(f"{mode} = {first} & 3")
+    plain = g.var("plain") if small is not None else None
+    with g.block(f"if {mode} == 0:"):
+        if small is not None:
+            g.line(f"{out} = {small}[{first} >> 2]")
+            g.line(f"{plain} = False")
+        else:
+            g.line(f"{out} = {first} >> 2")
         g.line("pos += 1")
-    with g.block("else:"):
-        g.line(f"{out}, pos = _dcomp(data, pos, end, {maximum})")
+    if plain is not None:
+        g.line(f"else: {plain} = True")
+    if maximum >= 1 << 30:
+        with g.block(f"if {mode} == 3:"):
+            g.line(f"{size} = ({first} >> 2) + 5")
+            g.line(f"if pos + {size} > end or data[pos + {size} - 1] == 0: {fail}")
+            g.line(f"{out} = _fb(data[pos + 1:pos + {size}], 'little')")
+            g.line(f"if {out} < 1073741824 or {out} > {maximum}: {fail}")
+            g.line(f"pos += {size}")
+    else:
+        g.line(f"if {mode} == 3: {fail}")
+    with g.block(f"elif {mode} == 1:"):
+        g.line(f"if pos + 2 > end: {fail}")
+        g.line(f"{out} = ({first} | data[pos + 1] << 8) >> 2")
+        g.line(f"if {out} < 64 or {out} > {maximum}: {fail}")
+        g.line("pos += 2")
+    with g.block(f"elif {mode} == 2:"):
+        g.line(f"if pos + 4 > end: {fail}")
+        g.line(f"{out} = _fb(data[pos:pos + 4], 'little') >> 2")
+        g.line(f"if {out} < 16384 or {out} > {maximum}: {fail}")
+        g.line("pos += 4")
+    return plain
+
+
+def emit_compact_length(g: Gen, out: str, maximum: int = U32_MAX) -> None:
+    """Emit the decoding of a `Compact` length prefix into the plain int `out`."""
+    emit_compact(g, out, maximum)
 
 
 def emit_fields_decode(g: Gen, items: Sequence[tuple[Node, str, str]], checked: bool) -> None:
@@ -209,25 +248,23 @@ class CompactNode(Node):
         self._small = tuple(_new_int(cls, v) for v in range(min(64, cls.MAX + 1)))
 
     def emit_decode(self, g: Gen, out: str, checked: bool) -> None:  # noqa: ARG002 - protocol
-        """Emit the one-byte mode inline and call the bounded slow path otherwise."""
-        label = self.label()
-        g.line(f"if pos >= end: raise _Truncated('expected {label}, input ended', pos)")
-        first = g.var("b")
-        g.line(f"{first} = data[pos]")
-        with g.block(f"if not {first} & 3:"):
-            g.line(f"{out} = {g.const(self._small, 'small')}[{first} >> 2]")
-            g.line("pos += 1")
-        with g.block("else:"):
-            g.line(f"{out}, pos = _dcomp(data, pos, end, {self.cls.MAX})")
-            g.line(f"{out} = _new({g.const(self.cls, 'int')}, {out})")
+        """Emit every mode inline; one-byte values come from a table of typed values."""
+        plain = emit_compact(g, out, self.cls.MAX, g.const(self._small, "small"))
+        g.line(f"if {plain}: {out} = _new({g.const(self.cls, 'int')}, {out})")
 
     def emit_encode(self, g: Gen, value: str) -> None:
-        """Emit the one-byte mode inline, the general encoder otherwise."""
+        """Emit the one-byte mode and the big-integer mode inline, the rest via the encoder."""
         g.line(f"if {value}.__class__ is _bool: raise {g.const(self._type_error, 'err')}({value})")
         with g.block(f"if 0 <= {value} < 64:"):
             g.line(f"w += _SINGLE[{value}]")
         with g.block(f"elif {value} > {self.cls.MAX}:"):
             g.line(f"raise {g.const(self._range_error, 'err')}({value})")
+        if self.cls.MAX >= 1 << 30:
+            size = g.var("k")
+            with g.block(f"elif {value} >= 1073741824:"):
+                g.line(f"{size} = ({value}.bit_length() + 7) >> 3")
+                g.line(f"w.append((({size} - 4) << 2) | 3)")
+                g.line(f"w += _tb({value}, {size}, 'little')")
         with g.block("else:"):
             g.line(f"w += _ecomp({value})")
 
@@ -477,14 +514,14 @@ class TupleNode(Node):
 
 
 class OptionNode(Node):
-    """``Option<T>`` (tag 0 None, 1 Some); ``Option<bool>`` is one byte (0, 1 true, 2 false)."""
+    """``Option<T>`` (tag 0 None, 1 Some), or the one-byte ``OptionBool`` (0, 1 true, 2 false)."""
 
     min_size = 1
 
-    def __init__(self, inner: Node, python_type: object) -> None:
+    def __init__(self, inner: Node, python_type: object, *, one_byte: bool = False) -> None:
         self.inner = inner
-        self.is_bool = isinstance(inner, BoolNode)
-        if self.is_bool:
+        self.is_bool = one_byte
+        if one_byte:
             self.fixed_size = 1
         self.info = TypeInfo(
             TypeKind.VARIANT,
@@ -498,8 +535,8 @@ class OptionNode(Node):
         )
 
     def label(self) -> str:
-        """Return ``Option<T>``."""
-        return f"Option<{self.inner.label()}>"
+        """Return ``Option<T>`` (or ``OptionBool``)."""
+        return "OptionBool" if self.is_bool else f"Option<{self.inner.label()}>"
 
     def emit_decode(self, g: Gen, out: str, checked: bool) -> None:
         """Emit the tag dispatch."""
@@ -509,7 +546,7 @@ class OptionNode(Node):
         g.line(f"{tag} = data[pos]")
         if self.is_bool:
             g.line(
-                f"if {tag} > 2: raise _InvalidBool(f'Option<bool> byte must be 0, 1 or 2, "
+                f"if {tag} > 2: raise _InvalidBool(f'OptionBool byte must be 0, 1 or 2, "
                 f"not {{{tag}}}', pos)"
             )
             g.line(f"{out} = {g.const((None, True, False), 'obool')}[{tag}]")
@@ -534,7 +571,7 @@ class OptionNode(Node):
             with g.block(f"elif {value} is False:"):
                 g.line("w += b'\\x02'")
             with g.block("else:"):
-                g.line(f"raise {g.const(_encode_type_error, 'typeerr')}('Option<bool>', {value})")
+                g.line(f"raise {g.const(_encode_type_error, 'typeerr')}('OptionBool', {value})")
             return
         with g.block(f"if {value} is None:"):
             g.line("w += b'\\x00'")

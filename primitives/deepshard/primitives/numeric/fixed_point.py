@@ -485,6 +485,28 @@ class FixedPointNumber:
             return kind.one()
         return kind.from_rational(int(self.inner), self.DIV)
 
+    # --- ordering (only between values of the same type) ---------------------------------
+
+    def __lt__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.inner < other.inner)
+
+    def __le__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.inner <= other.inner)
+
+    def __gt__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.inner > other.inner)
+
+    def __ge__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.inner >= other.inner)
+
     # --- refusals and presentation --------------------------------------------------------
 
     def __float__(self) -> float:
@@ -511,7 +533,7 @@ _MINOR = SignedRounding.MINOR
 _NEAREST_DOWN = Rounding.NEAREST_PREF_DOWN
 
 
-@dataclass(frozen=True, slots=True, order=True, repr=False)
+@dataclass(frozen=True, slots=True, repr=False)
 class FixedU128(FixedPointNumber):
     """Unsigned fixed point with 18 decimals in a `U128` (FRAME's fee `Multiplier`)."""
 
@@ -523,7 +545,7 @@ class FixedU128(FixedPointNumber):
     TYPE_PATH: ClassVar[tuple[str, ...]] = ("sp_arithmetic", "fixed_point", "FixedU128")
 
 
-@dataclass(frozen=True, slots=True, order=True, repr=False)
+@dataclass(frozen=True, slots=True, repr=False)
 class FixedI128(FixedPointNumber):
     """Signed fixed point with 18 decimals in an `I128`."""
 
@@ -535,7 +557,7 @@ class FixedI128(FixedPointNumber):
     TYPE_PATH: ClassVar[tuple[str, ...]] = ("sp_arithmetic", "fixed_point", "FixedI128")
 
 
-@dataclass(frozen=True, slots=True, order=True, repr=False)
+@dataclass(frozen=True, slots=True, repr=False)
 class FixedU64(FixedPointNumber):
     """Unsigned fixed point with 9 decimals in a `U64`."""
 
@@ -547,7 +569,7 @@ class FixedU64(FixedPointNumber):
     TYPE_PATH: ClassVar[tuple[str, ...]] = ("sp_arithmetic", "fixed_point", "FixedU64")
 
 
-@dataclass(frozen=True, slots=True, order=True, repr=False)
+@dataclass(frozen=True, slots=True, repr=False)
 class FixedI64(FixedPointNumber):
     """Signed fixed point with 9 decimals in an `I64`."""
 

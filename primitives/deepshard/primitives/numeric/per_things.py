@@ -29,7 +29,7 @@ SCALE: a per-thing encodes as its `parts` (`INNER`, little-endian), `to_le_bytes
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self, TypeVar, cast
+from typing import Any, ClassVar, Self, TypeVar, cast, overload
 
 from deepshard.primitives.numeric.errors import DivisionByZero, Overflow, Underflow
 from deepshard.primitives.numeric.integers import U8, U16, U32, U64, FixedInt
@@ -215,6 +215,10 @@ class PerThing:
         """Return ``self * n`` as a per-thing, saturating at one (FRAME's `int_mul`)."""
         return self.from_parts(int(self.parts) * _unsigned(n, "the multiplier"))
 
+    @overload
+    def __mul__(self, other: Self) -> Self: ...
+    @overload
+    def __mul__(self, other: _N) -> _N: ...
     def __mul__(self, other: object) -> Any:
         """``p * q`` (same type, rounds down) or ``p * n`` (an integer, rounds to nearest)."""
         if type(other) is type(self):
@@ -280,7 +284,7 @@ class PerThing:
     def __add__(self, other: object) -> Self:
         if type(other) is not type(self):
             return NotImplemented
-        value = int(self.parts) + int(cast(PerThing, other).parts)
+        value = int(self.parts) + int(other.parts)
         if value > self.ACCURACY:
             raise Overflow(f"{type(self).__name__} addition above one")
         return self._make(value)
@@ -288,7 +292,7 @@ class PerThing:
     def __sub__(self, other: object) -> Self:
         if type(other) is not type(self):
             return NotImplemented
-        value = int(self.parts) - int(cast(PerThing, other).parts)
+        value = int(self.parts) - int(other.parts)
         if value < 0:
             raise Underflow(f"{type(self).__name__} subtraction below zero")
         return self._make(value)
@@ -308,6 +312,28 @@ class PerThing:
     def saturating_div(self, other: Self, rounding: Rounding) -> Self:
         """Return ``self / other`` rounded as asked, saturating at one (also for zero `other`)."""
         return self.from_rational(int(self.parts), self._other(other), rounding)
+
+    # --- ordering (only between values of the same type) ---------------------------------
+
+    def __lt__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.parts < other.parts)
+
+    def __le__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.parts <= other.parts)
+
+    def __gt__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.parts > other.parts)
+
+    def __ge__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.parts >= other.parts)
 
     # --- refusals and presentation --------------------------------------------------------
 
@@ -333,7 +359,7 @@ class PerThing:
         return f"{units}.{fraction}%"
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Percent(PerThing):
     """Parts per hundred, in a `U8` (sp-arithmetic's `Percent`)."""
 
@@ -344,7 +370,7 @@ class Percent(PerThing):
     TYPE_PATH: ClassVar[tuple[str, ...]] = ("sp_arithmetic", "per_things", "Percent")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class PerU16(PerThing):
     """Parts per 65535, in a `U16` (sp-arithmetic's `PerU16`)."""
 
@@ -355,7 +381,7 @@ class PerU16(PerThing):
     TYPE_PATH: ClassVar[tuple[str, ...]] = ("sp_arithmetic", "per_things", "PerU16")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Permill(PerThing):
     """Parts per million, in a `U32` (sp-arithmetic's `Permill`)."""
 
@@ -366,7 +392,7 @@ class Permill(PerThing):
     TYPE_PATH: ClassVar[tuple[str, ...]] = ("sp_arithmetic", "per_things", "Permill")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Perbill(PerThing):
     """Parts per billion, in a `U32` (sp-arithmetic's `Perbill`)."""
 
@@ -377,7 +403,7 @@ class Perbill(PerThing):
     TYPE_PATH: ClassVar[tuple[str, ...]] = ("sp_arithmetic", "per_things", "Perbill")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Perquintill(PerThing):
     """Parts per 10^18, in a `U64` (sp-arithmetic's `Perquintill`)."""
 
