@@ -51,7 +51,10 @@ SOURCE_ROOTS: tuple[str, ...] = (
 
 LAYERS: dict[str, tuple[str, ...]] = {
     "deepshard.primitives": ("deepshard.primitives",),
-    "deepshard.runtime": ("deepshard.runtime", "deepshard.primitives"),
+    # The runtime crate composes pallets (executive, runtime, APIs); its FRAME-analogue support
+    # library stays below the pallets.
+    "deepshard.runtime": ("deepshard.runtime", "deepshard.pallets", "deepshard.primitives"),
+    "deepshard.runtime.support": ("deepshard.runtime.support", "deepshard.primitives"),
     "deepshard.pallets": ("deepshard.pallets", "deepshard.runtime.support", "deepshard.primitives"),
     "deepshard.chain_spec": (
         "deepshard.chain_spec",
@@ -523,7 +526,9 @@ LAYERING_CASES = [
     ("deepshard.primitives.codec.api", "import deepshard.client.cli", False),
     ("deepshard.primitives.codec.api", "from deepshard import runtime", False),
     ("deepshard.runtime.executive", "from deepshard.primitives.numeric import U32", True),
-    ("deepshard.runtime.executive", "from deepshard.pallets.system import System", False),
+    ("deepshard.runtime.executive", "from deepshard.pallets.system import System", True),
+    ("deepshard.runtime.support.pallet", "from deepshard.pallets.system import System", False),
+    ("deepshard.runtime.support.pallet", "from deepshard.runtime.executive import run", False),
     ("deepshard.runtime.executive", "import deepshard.client.node", False),
     ("deepshard.pallets.balances.pallet", "from deepshard.runtime.support import Pallet", True),
     ("deepshard.pallets.balances.pallet", "from deepshard.runtime.support.storage import x", True),

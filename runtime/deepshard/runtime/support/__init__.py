@@ -46,6 +46,7 @@ from deepshard.runtime.support.pallet import GenesisConfig, NoGenesis, Pallet
 from deepshard.runtime.support.runtime import DispatchMeta, OuterCall, PalletEntry, Runtime
 from deepshard.runtime.support.storage import (
     OptionQuery,
+    RuntimeType,
     StorageDoubleMap,
     StorageMap,
     StorageNMap,
@@ -101,4 +102,5 @@ __all__ = [
     "PalletEntry",
     "DispatchMeta",
     "OuterCall",
+    "RuntimeType",
 ]

@@ -23,22 +23,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from deepshard.primitives.codec import Codec, Enum, Vec, codec_for
+from deepshard.primitives.codec import H256, Codec, Enum, Struct, Vec, codec_for, encode_compact
 from deepshard.primitives.numeric import DivisionByZero, NumericError, Overflow
 from deepshard.primitives.weights import DispatchClass, Pays, Weight
 from deepshard.runtime.support.call import CallInfo
 from deepshard.runtime.support.config import PalletConfig
-from deepshard.runtime.support.context import Context
+from deepshard.runtime.support.context import Context, DepositedEvent, Phase
 from deepshard.runtime.support.errors import ArithmeticError, ArithmeticErrorKind, PalletError
+from deepshard.runtime.support.events import (
+    EventPhase,
+    EventRecords,
+)
 from deepshard.runtime.support.origin import Origin
 from deepshard.runtime.support.overlay import Overlay
 from deepshard.runtime.support.pallet import Pallet
+from deepshard.runtime.support.storage import RuntimeType
 
 __all__ = ["OuterCall", "PalletEntry", "CallRoute", "DispatchMeta", "Runtime"]
 
 
-class OuterCall:
-    """Annotation standing for the runtime's own `RuntimeCall` in a pallet's call arguments."""
+class OuterCall(RuntimeType):
+    """Stands for the runtime's own `RuntimeCall` (e.g. in ``Sudo.sudo(call: OuterCall)``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +139,32 @@ class Runtime:
         self._outer_variants: dict[int, type] = {}
         for entry in entries:
             self._compose_pallet(entry)
+        self.event_record: type[Struct] = types.new_class(
+            "EventRecord",
+            (Struct,),
+            {
+                "type_path": ("frame_system", "EventRecord"),
+                "type_params": (("E", self.runtime_event), ("T", H256)),
+            },
+            _body(
+                "Record of an event happening.",
+                name,
+                {"phase": EventPhase, "event": self.runtime_event, "topics": Vec[H256]},
+            ),
+        )
+        self.runtime_types: dict[type[RuntimeType], Any] = {
+            OuterCall: self.runtime_call,
+            EventRecords: Vec[self.event_record],  # type: ignore[name-defined]
+        }
+        """The concrete type of each `RuntimeType` marker in this runtime."""
         self.call_codec: Codec[Any] = codec_for(self.runtime_call)
         self.event_codec: Codec[Any] = codec_for(self.runtime_event)
+        self.event_records_codec: Codec[Any] = codec_for(Vec[self.event_record])  # type: ignore[name-defined]
+        self._pallet_event_codecs: dict[int, Codec[Any]] = {
+            entry.index: codec_for(entry.pallet.EVENT)
+            for entry in entries
+            if entry.pallet.EVENT is not None
+        }
 
     # --- composition -----------------------------------------------------------------------
 
@@ -248,6 +277,30 @@ class Runtime:
         weights = getattr(route.entry.config, "weights", None)
         weight = route.info.weight_of(weights, arguments)
         return DispatchMeta(weight, route.info.spec.dispatch_class, route.info.spec.pays_fee)
+
+    # --- events ----------------------------------------------------------------------------
+
+    def encode_event_records(self, events: list[DepositedEvent]) -> bytes:
+        """Encode deposited events as the ``System.Events`` value (``Vec<EventRecord>``)."""
+        out = bytearray(encode_compact(len(events)))
+        for deposited in events:
+            if deposited.phase is Phase.APPLY_EXTRINSIC:
+                out += b"\x00" + deposited.extrinsic_index.to_bytes(4, "little")
+            elif deposited.phase is Phase.FINALIZATION:
+                out += b"\x01"
+            else:
+                out += b"\x02"
+            out.append(deposited.pallet_index)
+            out += self._pallet_event_codecs[deposited.pallet_index].encode(deposited.event)
+            out += encode_compact(len(deposited.topics))
+            for topic in deposited.topics:
+                out += topic
+        return bytes(out)
+
+    def decode_event_records(self, data: bytes) -> list[Any]:
+        """Decode a ``System.Events`` value into `EventRecord` values."""
+        records: list[Any] = self.event_records_codec.decode(data)
+        return records
 
     # --- execution -------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from deepshard.runtime.support.overlay import Overlay
 
 __all__ = [
+    "RuntimeType",
     "ValueQuery",
     "OptionQuery",
     "StorageSpec",
@@ -50,6 +51,19 @@ K = TypeVar("K")
 K2 = TypeVar("K2")
 V = TypeVar("V")
 Q = TypeVar("Q")
+
+
+class RuntimeType:
+    """Base of annotations that stand for a type only the composed runtime knows.
+
+    FRAME pallets are generic over ``T::RuntimeCall`` and ``T::RuntimeEvent``; a Python pallet
+    names such a type with a subclass of this marker, and the `Runtime` substitutes its own
+    concrete type (in call arguments, in metadata). A storage item whose value is a runtime
+    type has no codec of its own: the pallet reads and writes its raw bytes.
+    """
+
+    DEFAULT_BYTES: ClassVar[bytes] = b""
+    """The encoded default value, for metadata."""
 
 
 class ValueQuery:
@@ -164,14 +178,18 @@ class StorageItem:
         self.query = query
         self._prefix = twox_128(pallet_name.encode()) + twox_128(self.name.encode())
         self._key_codecs: tuple[Codec[Any], ...] = tuple(codec_for(t) for t in key_types)
-        self._value_codec: Codec[Any] = codec_for(value_type)
         self._default = None if query is OptionQuery else spec.default
-        try:
-            self._default_bytes = (
-                b"\x00" if query is OptionQuery else self._value_codec.encode(spec.default)
-            )
-        except ValueError as error:
-            raise TypeError(f"{where}: the default does not encode: {error}") from error
+        if isinstance(value_type, type) and issubclass(value_type, RuntimeType):
+            self._value_codec = _RAW_BYTES
+            self._default_bytes = b"\x00" if query is OptionQuery else value_type.DEFAULT_BYTES
+        else:
+            self._value_codec = codec_for(value_type)
+            try:
+                self._default_bytes = (
+                    b"\x00" if query is OptionQuery else self._value_codec.encode(spec.default)
+                )
+            except ValueError as error:
+                raise TypeError(f"{where}: the default does not encode: {error}") from error
         self._overlay: Overlay | None = None
 
     # --- binding ---------------------------------------------------------------------------
@@ -202,7 +220,7 @@ class StorageItem:
         return self._default_bytes
 
     @property
-    def value_codec(self) -> Codec[Any]:
+    def value_codec(self) -> Any:
         """The compiled codec of the value type."""
         return self._value_codec
 
@@ -239,6 +257,25 @@ class StorageItem:
             key, offset = self._key_codecs[index].decode_prefix(suffix, offset)
             keys.append(key)
         return tuple(keys)
+
+
+class _RawBytesCodec:
+    """Stands in for the value codec of runtime-typed items: values are the raw bytes."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def encode(value: bytes) -> bytes:
+        """Return `value` unchanged."""
+        return value
+
+    @staticmethod
+    def decode(data: bytes) -> bytes:
+        """Return `data` unchanged."""
+        return data
+
+
+_RAW_BYTES: Any = _RawBytesCodec()
 
 
 class StorageValue(StorageItem, Generic[V, Q]):

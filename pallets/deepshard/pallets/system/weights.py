@@ -1,0 +1,86 @@
+"""Weights of the System pallet's calls.
+
+`SystemWeights` is the table every runtime configures: `ReferenceWeights` carries figures of
+FRAME's own `frame_system` benchmarks (reference hardware), plus per-byte costs; `UnitWeights`
+gives every call a weight of one, for tests that are not about weight.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from deepshard.primitives.weights import Weight
+
+__all__ = ["SystemWeights", "ReferenceWeights", "UnitWeights"]
+
+
+class SystemWeights(Protocol):
+    """The weight of each System call."""
+
+    def remark(self, length: int) -> Weight:
+        """`remark` of `length` bytes."""
+        ...
+
+    def remark_with_event(self, length: int) -> Weight:
+        """`remark_with_event` of `length` bytes."""
+        ...
+
+    def set_storage(self, items: int) -> Weight:
+        """`set_storage` of `items` pairs."""
+        ...
+
+    def kill_storage(self, keys: int) -> Weight:
+        """`kill_storage` of `keys` keys."""
+        ...
+
+    def kill_prefix(self, subkeys: int) -> Weight:
+        """`kill_prefix` removing up to `subkeys` keys."""
+        ...
+
+
+class ReferenceWeights:
+    """FRAME's benchmarked `frame_system` weights (picoseconds of reference hardware)."""
+
+    def remark(self, length: int) -> Weight:
+        """`remark` of `length` bytes."""
+        return Weight.from_parts(1_724_000 + 388 * length, 0)
+
+    def remark_with_event(self, length: int) -> Weight:
+        """`remark_with_event` of `length` bytes."""
+        return Weight.from_parts(9_126_000 + 1_745 * length, 0)
+
+    def set_storage(self, items: int) -> Weight:
+        """`set_storage` of `items` pairs."""
+        return Weight.from_parts(1_603_000 + 1_053_000 * items + 100_000_000 * items, 0)
+
+    def kill_storage(self, keys: int) -> Weight:
+        """`kill_storage` of `keys` keys."""
+        return Weight.from_parts(1_609_000 + 815_000 * keys + 100_000_000 * keys, 0)
+
+    def kill_prefix(self, subkeys: int) -> Weight:
+        """`kill_prefix` removing up to `subkeys` keys."""
+        return Weight.from_parts(4_440_000 + 1_434_000 * subkeys + 125_000_000 * subkeys, 0)
+
+
+class UnitWeights:
+    """Every call weighs one unit of ref time (tests)."""
+
+    def remark(self, length: int) -> Weight:  # noqa: ARG002 - table signature
+        """One unit."""
+        return Weight.from_parts(1, 0)
+
+    def remark_with_event(self, length: int) -> Weight:  # noqa: ARG002 - table signature
+        """One unit."""
+        return Weight.from_parts(1, 0)
+
+    def set_storage(self, items: int) -> Weight:  # noqa: ARG002 - table signature
+        """One unit."""
+        return Weight.from_parts(1, 0)
+
+    def kill_storage(self, keys: int) -> Weight:  # noqa: ARG002 - table signature
+        """One unit."""
+        return Weight.from_parts(1, 0)
+
+    def kill_prefix(self, subkeys: int) -> Weight:  # noqa: ARG002 - table signature
+        """One unit."""
+        return Weight.from_parts(1, 0)
