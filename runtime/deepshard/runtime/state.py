@@ -1,0 +1,79 @@
+"""The state a block executes against, and how its root is computed.
+
+The executive reads the parent block's state through a `BlockState`, collects the block's
+writes in an overlay, and asks the state for the root that results from applying them. The
+node backs `BlockState` with its database trie; `InMemoryState` does the same over a plain
+dict (tests, genesis, benchmarks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Protocol
+
+from deepshard.primitives.trie import StateVersion, trie_root
+
+__all__ = ["BlockState", "InMemoryState"]
+
+
+class BlockState(Protocol):
+    """Read access to a block's pre-state, plus the root of that state after some changes."""
+
+    def get(self, key: bytes) -> bytes | None:
+        """Return the value at `key`, or None."""
+        ...
+
+    def iter_keys(self, prefix: bytes, start_after: bytes | None = None) -> Iterator[bytes]:
+        """Yield keys starting with `prefix` in ascending order, after `start_after` if given."""
+        ...
+
+    def storage_root(self, changes: Mapping[bytes, bytes | None], version: StateVersion) -> bytes:
+        """Return the state root after applying `changes` (None deletes), without keeping them."""
+        ...
+
+
+class InMemoryState:
+    """A `BlockState` over a dict: every root is computed from scratch (fine for small states)."""
+
+    __slots__ = ("_data", "_sorted")
+
+    def __init__(self, data: Mapping[bytes, bytes] | None = None) -> None:
+        self._data = dict(data or {})
+        self._sorted: list[bytes] | None = None
+
+    @property
+    def data(self) -> dict[bytes, bytes]:
+        """The key/value pairs (do not mutate; use `apply`)."""
+        return self._data
+
+    def get(self, key: bytes) -> bytes | None:
+        """Return the value at `key`, or None."""
+        return self._data.get(key)
+
+    def iter_keys(self, prefix: bytes, start_after: bytes | None = None) -> Iterator[bytes]:
+        """Yield keys starting with `prefix` in ascending order, after `start_after` if given."""
+        if self._sorted is None:
+            self._sorted = sorted(self._data)
+        for key in self._sorted:
+            if key.startswith(prefix) and (start_after is None or key > start_after):
+                yield key
+
+    def storage_root(self, changes: Mapping[bytes, bytes | None], version: StateVersion) -> bytes:
+        """Return the trie root of the state with `changes` applied."""
+        merged = dict(self._data)
+        for key, value in changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return trie_root(merged.items(), version)
+
+    def apply(self, changes: Mapping[bytes, bytes | None]) -> InMemoryState:
+        """Return a new state with `changes` applied (this one is left as it is)."""
+        merged = dict(self._data)
+        for key, value in changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return InMemoryState(merged)
