@@ -1,0 +1,140 @@
+"""Runtime metadata (V14) derived from the pallet declarations.
+
+Everything a client needs is already declared once: storage items (names, hashers, key and
+value annotations, defaults, docs), calls (the runtime's per-pallet Call enums), events, errors
+and the ``constant`` fields of each pallet's Config. This module turns those declarations into
+`deepshard.primitives.metadata` descriptions and builds the encoded ``RuntimeMetadataPrefixed``.
+
+Docs follow FRAME's convention: one entry per line of the docstring, each with the leading
+space rustdoc keeps (``" Balance too low to send value."``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+from deepshard.primitives.codec import Enum, Struct, codec_for
+from deepshard.primitives.metadata import (
+    BuiltMetadata,
+    ConstantDescription,
+    ExtrinsicDescription,
+    PalletDescription,
+    SignedExtensionDescription,
+    StorageEntryDescription,
+    build_metadata,
+)
+from deepshard.primitives.metadata.model import StorageEntryModifier
+from deepshard.runtime.support.pallet import Pallet
+from deepshard.runtime.support.runtime import PalletEntry, Runtime
+from deepshard.runtime.support.storage import OptionQuery, RuntimeType, pascal_case
+
+__all__ = ["doc_lines", "error_enum", "describe_pallet", "runtime_metadata"]
+
+
+def doc_lines(doc: str | None) -> tuple[str, ...]:
+    """Return a docstring as FRAME-style metadata doc lines (each with a leading space)."""
+    if not doc:
+        return ()
+    return tuple(" " + line if line else "" for line in inspect.cleandoc(doc).splitlines())
+
+
+def error_enum(pallet: type[Pallet[Any]]) -> type[Enum] | None:
+    """Return a codec enum mirroring a pallet's error classes (for metadata), or None."""
+    error = pallet.ERROR
+    if error is None:
+        return None
+    base: type[Enum] = types.new_class(
+        "Error",
+        (Enum,),
+        {"type_path": (pallet.CRATE, "pallet", "Error")},
+        lambda ns: ns.update({"__doc__": error.__doc__, "__module__": pallet.__module__}),
+    )
+    for index in sorted(error.VARIANTS):
+        variant = error.VARIANTS[index]
+        types.new_class(
+            variant.__name__,
+            (base,),
+            {"index": index},
+            lambda ns, v=variant: ns.update({"__doc__": v.__doc__, "__module__": v.__module__}),
+        )
+    return base
+
+
+def _resolve(runtime: Runtime, annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, RuntimeType):
+        return runtime.runtime_types[annotation]
+    return annotation
+
+
+def describe_pallet(runtime: Runtime, entry: PalletEntry) -> PalletDescription:
+    """Return the metadata description of one pallet of `runtime`."""
+    pallet = entry.pallet
+    storage = tuple(
+        StorageEntryDescription(
+            name=item.name,
+            value=_resolve(runtime, item.value_type),
+            keys=tuple(_resolve(runtime, key) for key in item.key_types),
+            hashers=item.hashers,
+            modifier=(
+                StorageEntryModifier.OPTIONAL
+                if item.query is OptionQuery
+                else StorageEntryModifier.DEFAULT
+            ),
+            default=item.default_bytes,
+            docs=doc_lines(item.doc),
+        )
+        for item in pallet.STORAGE
+    )
+    constants = []
+    hints = (
+        typing.get_type_hints(pallet.CONFIG, include_extras=True) if pallet.CONFIG.CONSTANTS else {}
+    )
+    for field_name, info in pallet.CONFIG.CONSTANTS:
+        value = getattr(entry.config, field_name)
+        value_type = hints[field_name]
+        constants.append(
+            ConstantDescription(
+                name=info.name or pascal_case(field_name),
+                ty=value_type,
+                value=codec_for(value_type).encode(value),
+                docs=doc_lines(info.doc),
+            )
+        )
+    return PalletDescription(
+        name=pallet.NAME,
+        index=entry.index,
+        storage=storage,
+        calls=runtime.call_enums.get(pallet.NAME),
+        event=pallet.EVENT,
+        constants=tuple(constants),
+        error=error_enum(pallet),
+    )
+
+
+def runtime_metadata(
+    runtime: Runtime,
+    extrinsic_type: Any,
+    signed_extensions: Sequence[SignedExtensionDescription],
+) -> BuiltMetadata:
+    """Build the V14 metadata of a runtime.
+
+    Args:
+        runtime: The composed runtime.
+        extrinsic_type: Its ``UncheckedExtrinsic`` type (with the runtime's call type).
+        signed_extensions: Its signed extensions, in wire order.
+    """
+    runtime_type: type[Struct] = types.new_class(
+        "Runtime",
+        (Struct,),
+        {"type_path": (runtime.name, "Runtime")},
+        lambda ns: ns.update({"__doc__": "The runtime.", "__module__": runtime.name}),
+    )
+    return build_metadata(
+        [describe_pallet(runtime, entry) for entry in runtime.pallets],
+        ExtrinsicDescription(ty=extrinsic_type, signed_extensions=tuple(signed_extensions)),
+        runtime_type,
+    )
