@@ -55,13 +55,16 @@ def error_enum(pallet: type[Pallet[Any]]) -> type[Enum] | None:
     )
     for index in sorted(error.VARIANTS):
         variant = error.VARIANTS[index]
-        types.new_class(
-            variant.__name__,
-            (base,),
-            {"index": index},
-            lambda ns, v=variant: ns.update({"__doc__": v.__doc__, "__module__": v.__module__}),
-        )
+        types.new_class(variant.__name__, (base,), {"index": index}, _namespace(variant))
     return base
+
+
+def _namespace(variant: type) -> Any:
+    def fill(namespace: dict[str, Any]) -> None:
+        namespace["__doc__"] = variant.__doc__
+        namespace["__module__"] = variant.__module__
+
+    return fill
 
 
 def _resolve(runtime: Runtime, annotation: Any) -> Any:
