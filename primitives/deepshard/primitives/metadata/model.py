@@ -70,6 +70,7 @@ __all__ = [
     "RuntimeMetadataPrefixed",
     "encode_metadata",
     "decode_metadata",
+    "check_type_ids",
 ]
 
 META_RESERVED: Final = U32(0x6174656D)
@@ -159,8 +160,9 @@ class TypeDefComposite(TypeDef, index=0):
 class TypeDefVariant(TypeDef, index=1):
     """An enum: variants with explicit indices."""
 
-    variants: Vec[Variant]
-    """The variants (scale-info keeps them in declaration order; we keep index order)."""
+    members: Vec[Variant]
+    """The variants, in index order (scale-info's ``variants``; renamed because
+    ``Enum.variants()`` is a class method of every codec enum)."""
 
 
 class TypeDefSequence(TypeDef, index=2):
@@ -469,32 +471,60 @@ def decode_metadata(data: bytes | bytearray | memoryview) -> RuntimeMetadataV14:
         raise InvalidMetadata(f"malformed V14 metadata: {exc}") from exc
     assert isinstance(prefixed.metadata, V14)  # the only variant
     metadata = prefixed.metadata.metadata
-    check_type_ids(metadata.types)
+    check_type_ids(metadata)
     return metadata
 
 
-def check_type_ids(registry: PortableRegistry) -> None:
+def check_type_ids(metadata: RuntimeMetadataV14) -> None:
     """Check that every type id equals its position and that every reference is in range.
 
+    References are checked everywhere: inside the types, in the pallets (storage, calls,
+    events, constants, errors), in the extrinsic and signed extensions, and the runtime type.
+
     Raises:
-        InvalidMetadata: an id is out of place, or a type refers to an id that does not exist.
+        InvalidMetadata: an id is out of place, or something refers to an id that does not
+            exist.
     """
+    registry = metadata.types
     count = len(registry.types)
+
+    def check(ref: int, where: str) -> None:
+        if not 0 <= ref < count:
+            raise InvalidMetadata(f"{where} refers to missing type id {ref}")
+
     for position, entry in enumerate(registry.types):
         if entry.id != position:
             raise InvalidMetadata(f"type at position {position} has id {entry.id}")
         for ref in _references(entry.ty):
-            if not 0 <= ref < count:
-                raise InvalidMetadata(f"type {position} refers to missing type id {ref}")
+            check(ref, f"type {position}")
+    for pallet in metadata.pallets:
+        where = f"pallet {pallet.name}"
+        for item in pallet.storage.entries if pallet.storage is not None else ():
+            shape = item.ty
+            if isinstance(shape, MapStorage):
+                check(shape.key, f"{where} storage {item.name}")
+                check(shape.value, f"{where} storage {item.name}")
+            elif isinstance(shape, PlainStorage):
+                check(shape.value, f"{where} storage {item.name}")
+        for section in (pallet.calls, pallet.event, pallet.error):
+            if section is not None:
+                check(section.ty, where)
+        for constant in pallet.constants:
+            check(constant.ty, f"{where} constant {constant.name}")
+    check(metadata.extrinsic.ty, "the extrinsic")
+    for ext in metadata.extrinsic.signed_extensions:
+        check(ext.ty, f"signed extension {ext.identifier}")
+        check(ext.additional_signed, f"signed extension {ext.identifier}")
+    check(metadata.ty, "the runtime type")
 
 
 def _references(ty: Type) -> list[int]:
-    refs = [p.ty for p in ty.type_params if p.ty is not None]
+    refs: list[int] = [p.ty for p in ty.type_params if p.ty is not None]
     d = ty.type_def
     if isinstance(d, TypeDefComposite):
         refs.extend(f.ty for f in d.fields)
     elif isinstance(d, TypeDefVariant):
-        refs.extend(f.ty for v in d.variants for f in v.fields)
+        refs.extend(f.ty for v in d.members for f in v.fields)
     elif isinstance(d, (TypeDefSequence, TypeDefArray, TypeDefCompact)):
         refs.append(d.type_param)
     elif isinstance(d, TypeDefTuple):

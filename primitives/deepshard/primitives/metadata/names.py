@@ -19,8 +19,9 @@ names::
     BoundedList[T, S]                -> BoundedList<T, S>
 
 Strings that already look like Rust (``[u8; 32]``, ``Vec<u8>``) are kept. When there is no
-source text, or it cannot be parsed, the name is derived from the type descriptor itself
-(`descriptor_name`).
+source text, when it cannot be parsed, or when it is a bare generic name (``list``: what the
+codec records for ``list[H256]`` in a module without ``from __future__ import annotations``),
+the name is derived from the type descriptor itself (`descriptor_name`).
 
 Field names follow PEP 8's escape rule in reverse: a Python name with one trailing underscore
 (``from_``, ``type_``) is the Rust name without it (``from``, ``type``). FRAME's
@@ -48,6 +49,11 @@ _PYTHON_NAMES = {
     "Result": "Result",
 }
 _SEQUENCE_NAMES = frozenset({"Vec", "list", "Sequence"})
+_BARE_GENERICS = frozenset(
+    {"tuple", "list", "Vec", "Sequence", "Annotated", "Optional", "Union", "Compact", "Result"}
+)
+"""Generic names without arguments: what ``__name__`` gives for an alias such as
+``list[H256]`` when annotations are not strings; the descriptor names those better."""
 _RUST_MARKS = ("<", ";", "::", "&")
 _MAX_NAME_DEPTH = 32
 
@@ -71,7 +77,7 @@ def rust_type_name(source: str | None, info: TypeInfo) -> str:
             tree = ast.parse(source.strip(), mode="eval")
         except SyntaxError:
             tree = None
-        if tree is not None:
+        if tree is not None and _base_name(tree.body) not in _BARE_GENERICS:
             converted = _convert(tree.body, 0)
             if converted is not None:
                 return converted
@@ -193,6 +199,7 @@ def _convert_annotated(args: list[ast.expr], depth: int) -> str | None:
             and _base_name(marker.func) == "FixedLen"
             and len(marker.args) == 1
             and isinstance(marker.args[0], ast.Constant)
+            and isinstance(marker.args[0].value, int)
         ):
             length = marker.args[0].value
             element = _array_element(base, depth)

@@ -221,7 +221,7 @@ class TypeRegistry:
             return TypeDefComposite(fields=self._fields(info.fields, info))
         if kind is TypeKind.VARIANT:
             return TypeDefVariant(
-                variants=tuple(
+                members=tuple(
                     Variant(
                         name=v.name,
                         fields=self._fields(v.fields, info),

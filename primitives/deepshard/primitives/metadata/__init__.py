@@ -1,0 +1,90 @@
+"""Runtime metadata V14: the model, the type registry, the builder and a text rendering.
+
+Introduction
+------------
+Clients (py-substrate-interface, scalecodec, polkadot.js) learn everything about a runtime from
+its metadata: the types, each pallet's storage, calls, events, errors and constants, and the
+extrinsic format. This package produces it from codec type descriptors:
+
+* `model`: frame-metadata V14 as codec declarations (`RuntimeMetadataV14` and its parts),
+  `encode_metadata` / `decode_metadata` for the ``b"meta" ++ 0x0e ++ ...`` bytes;
+* `registry`: `TypeRegistry`, annotations and descriptors in, a scale-info
+  `PortableRegistry` out, with deterministic first-seen ids;
+* `builder`: `MetadataBuilder` / `build_metadata` from frozen pallet and extrinsic
+  descriptions (independent of the pallet framework, which calls it);
+* `render`: `render_metadata`, stable text for snapshot tests.
+
+Errors are `MetadataError` subclasses (`errors`).
+"""
+
+from deepshard.primitives.metadata.builder import (
+    BuiltMetadata,
+    ConstantDescription,
+    ExtrinsicDescription,
+    MetadataBuilder,
+    PalletDescription,
+    SignedExtensionDescription,
+    StorageEntryDescription,
+    build_metadata,
+)
+from deepshard.primitives.metadata.errors import (
+    InvalidDescription,
+    InvalidMetadata,
+    MetadataError,
+    UnknownType,
+    UnsupportedType,
+)
+from deepshard.primitives.metadata.model import (
+    META_RESERVED,
+    METADATA_VERSION,
+    ExtrinsicMetadata,
+    PalletMetadata,
+    PortableRegistry,
+    RuntimeMetadataPrefixed,
+    RuntimeMetadataV14,
+    StorageEntryModifier,
+    StorageHasher,
+    check_type_ids,
+    decode_metadata,
+    encode_metadata,
+)
+from deepshard.primitives.metadata.registry import TypeRegistry, TypeSpec, resolve_type
+from deepshard.primitives.metadata.render import render_metadata, type_name
+
+__all__ = [
+    # building
+    "MetadataBuilder",
+    "build_metadata",
+    "BuiltMetadata",
+    "PalletDescription",
+    "StorageEntryDescription",
+    "ConstantDescription",
+    "ExtrinsicDescription",
+    "SignedExtensionDescription",
+    "StorageEntryModifier",
+    "StorageHasher",
+    # registry
+    "TypeRegistry",
+    "TypeSpec",
+    "resolve_type",
+    # model
+    "META_RESERVED",
+    "METADATA_VERSION",
+    "RuntimeMetadataV14",
+    "RuntimeMetadataPrefixed",
+    "PortableRegistry",
+    "PalletMetadata",
+    "ExtrinsicMetadata",
+    "encode_metadata",
+    "decode_metadata",
+    "check_type_ids",
+    # rendering
+    "render_metadata",
+    "type_name",
+    # errors
+    "MetadataError",
+    "InvalidMetadata",
+    "UnsupportedType",
+    "UnknownType",
+    "InvalidDescription",
+]
