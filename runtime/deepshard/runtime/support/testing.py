@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from deepshard.runtime.support.context import Context, Phase
 from deepshard.runtime.support.errors import DispatchError
+from deepshard.runtime.support.genesis import build_genesis_storage
 from deepshard.runtime.support.origin import Origin
 from deepshard.runtime.support.overlay import MemoryBackend, Overlay
 from deepshard.runtime.support.pallet import GenesisConfig, Pallet
@@ -45,17 +46,7 @@ class TestExternalities:
         Pallets without an entry in `genesis` use their default genesis configuration.
         """
         self.runtime = runtime
-        genesis = dict(genesis or {})
-        build_ctx = runtime.new_context(Overlay(MemoryBackend()), 0)
-        for entry in runtime.pallets:
-            config = genesis.pop(entry.pallet, None) or entry.pallet.GENESIS()
-            config.build(build_ctx.pallet(entry.pallet))
-        if genesis:
-            names = ", ".join(p.__name__ for p in genesis)
-            raise KeyError(f"genesis given for pallets not in the runtime: {names}")
-        self.backend = MemoryBackend(
-            {k: v for k, v in build_ctx.overlay.changes().items() if v is not None}
-        )
+        self.backend = MemoryBackend(build_genesis_storage(runtime, genesis or {}))
         self.ctx = runtime.new_context(Overlay(self.backend), block_number)
         self.ctx.phase = Phase.APPLY_EXTRINSIC
 
