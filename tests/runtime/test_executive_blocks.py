@@ -55,7 +55,7 @@ def test_built_block_re_executes_to_the_same_roots(chain: Any) -> None:
 
 
 def test_events_of_the_block(chain: Any) -> None:
-    block, changes = _block_one(chain)
+    _, changes = _block_one(chain)
     state = chain.genesis.apply(changes)
     ctx = chain.runtime.new_context(Overlay(state), 1)
     system = ctx.pallet(System)
@@ -114,8 +114,8 @@ def test_dropped_or_reordered_extrinsics_are_rejected(chain: Any) -> None:
     block, _ = _block_one(chain)
     with pytest.raises(InvalidBlock):
         chain.executive.execute_block(chain.genesis, Block(block.header, block.extrinsics[:2]))
+    reordered = (block.extrinsics[2], block.extrinsics[0], block.extrinsics[1])
     with pytest.raises(InvalidBlock):
-        reordered = (block.extrinsics[2], block.extrinsics[0], block.extrinsics[1])
         chain.executive.execute_block(chain.genesis, Block(block.header, reordered))
 
 
