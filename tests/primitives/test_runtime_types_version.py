@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deepshard.chain_spec.runtime_version import decode_runtime_version
 from deepshard.primitives.codec import DecodeError, Truncated, codec_for
 from deepshard.primitives.numeric import U8, U32
 from deepshard.primitives.trie import StateVersion
@@ -96,25 +95,6 @@ def test_karura_core4() -> None:
     assert (version.transaction_version, version.system_version) == (1, 0)
     assert RuntimeVersion.decode(KARURA_VERSION) == version
     assert version.encode() == KARURA_VERSION
-
-
-@pytest.mark.parametrize("data", [SUBSTRATE_NODE_VERSION, KARURA_VERSION])
-def test_agrees_with_the_chain_spec_decoder(data: bytes) -> None:
-    # chain_spec.runtime_version is to be reduced to calling decode_with_version_hint.
-    for hint in (None, 1, 2, 3, 4):
-        if hint == 4 and data is SUBSTRATE_NODE_VERSION:
-            continue  # too short for the Core 4 layout
-        ours = RuntimeVersion.decode_with_version_hint(data, hint)
-        theirs = decode_runtime_version(data, hint)
-        assert (ours.spec_name, ours.impl_name, ours.apis) == (
-            theirs.spec_name,
-            theirs.impl_name,
-            theirs.apis,
-        )
-        assert (ours.transaction_version, ours.system_version) == (
-            theirs.transaction_version,
-            theirs.system_version,
-        )
 
 
 def test_version_hint_overrides_the_api_list() -> None:

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from deepshard.chain_spec.runtime_version import RuntimeVersion, embedded_runtime_version
+from deepshard.chain_spec.runtime_version import embedded_runtime_version
 from deepshard.chain_spec.wasm_blob import WasmBlobError
 from deepshard.primitives.codec import H256
 from deepshard.primitives.header import Header
 from deepshard.primitives.numeric import U32
 from deepshard.primitives.trie import EMPTY_TRIE_ROOT, StateVersion
 from deepshard.primitives.trie import genesis_state_root as trie_genesis_state_root
+from deepshard.primitives.version import RuntimeVersion
 
 __all__ = [
     "CODE_KEY",
