@@ -60,9 +60,10 @@ from deepshard.primitives.codec.nodes import (
     StrNode,
     TupleNode,
     VecNode,
+    WrappedIntNode,
 )
 from deepshard.primitives.codec.result import Err, Ok
-from deepshard.primitives.numeric import U8, FixedInt
+from deepshard.primitives.numeric import U8, FixedInt, FixedPointNumber, PerThing
 
 __all__ = [
     "Codec",
@@ -168,6 +169,8 @@ def _build(annotation: object) -> Node:
             )
         if issubclass(annotation, enum.IntEnum):
             return IntEnumNode(annotation)
+        if issubclass(annotation, (PerThing, FixedPointNumber)) and hasattr(annotation, "INNER"):
+            return WrappedIntNode(annotation, annotation.INNER, annotation.TYPE_PATH)
     target = origin if origin is not None else annotation
     if _validating and getattr(target, "__scale_declaration__", False):
         return _Placeholder(annotation)

@@ -728,3 +728,47 @@ def _docs_of(obj: object) -> tuple[str, ...]:
 
 
 docs_of = _docs_of
+
+
+class WrappedIntNode(Node):
+    """A value type around one fixed-width integer (`Perbill`, `FixedU128`, ...).
+
+    On the wire it is the integer alone (``struct Perbill(u32)``); decoding builds the value
+    type with ``cls.from_le_bytes``, so its own range rules apply (a `Perbill` above one part
+    per billion is `InvalidValue`), and encoding writes ``value.to_le_bytes()``.
+    """
+
+    def __init__(self, cls: type, inner: type[FixedInt], path: tuple[str, ...]) -> None:
+        self.cls = cls
+        self.inner = inner
+        self.fixed_size = self.min_size = inner.BYTES
+        inner_info = IntNode(inner).info
+        self.info = TypeInfo(
+            TypeKind.COMPOSITE,
+            fields=(FieldInfo(None, inner_info, inner_info.primitive),),
+            path=path,
+            python_type=cls,
+        )
+
+    def _make(self, data: bytes, pos: int) -> object:
+        try:
+            return self.cls.from_le_bytes(data)  # type: ignore[attr-defined]
+        except (ValueError, ArithmeticError) as exc:
+            raise errors.InvalidValue(f"invalid {self.cls.__name__}: {exc}", pos) from None
+
+    def _type_error(self, value: object) -> errors.EncodeError:
+        return _encode_type_error(self.cls.__name__, value)
+
+    def emit_decode(self, g: Gen, out: str, checked: bool) -> None:
+        """Emit the integer read and the construction of the value type."""
+        size = self.inner.BYTES
+        if checked:
+            g.need(size, self.label())
+        g.line(f"{out} = {g.const(self._make, 'make')}(data[pos:pos + {size}], pos)")
+        g.line(f"pos += {size}")
+
+    def emit_encode(self, g: Gen, value: str) -> None:
+        """Emit the value's little-endian integer."""
+        with g.block(f"if {value}.__class__ is not {g.const(self.cls, 'cls')}:"):
+            g.line(f"raise {g.const(self._type_error, 'err')}({value})")
+        g.line(f"w += {value}.to_le_bytes()")
