@@ -18,7 +18,8 @@ from deepshard.primitives.numeric import U8, U32, U128
 from deepshard.primitives.signing import sign_extrinsic
 from deepshard.primitives.trie import EMPTY_TRIE_ROOT
 from deepshard.primitives.version import RuntimeVersion, api_id
-from deepshard.runtime.executive import Executive
+from deepshard.runtime.apis import RuntimeApis
+from deepshard.runtime.executive import Block, Executive
 from deepshard.runtime.state import InMemoryState
 from deepshard.runtime.support import Context, Runtime
 from deepshard.runtime.support.genesis import build_genesis_storage
@@ -137,3 +138,122 @@ def chain() -> Chain:
     fees = FlatFees([])
     storage = build_genesis_storage(runtime, {System: FundedGenesis()})
     return Chain(runtime, Executive(runtime, VERSION, fees), fees, InMemoryState(storage))
+
+
+class OfflineNode:
+    """Answers substrate-interface's JSON-RPC requests from blocks built in this process.
+
+    It is a test harness for the runtime, not a node: blocks are built on demand by the real
+    executive over in-memory state, and each RPC answer is read from them, so
+    substrate-interface composes, signs and decodes against our runtime exactly as it would
+    against a node (``rpc_request`` is the only seam).
+    """
+
+    def __init__(
+        self, runtime: Runtime, executive: Executive, genesis: InMemoryState, metadata: bytes
+    ) -> None:
+        self.runtime = runtime
+        self.executive = executive
+        self.metadata = metadata
+        root = genesis.storage_root({}, executive.state_version)
+        header = Header(
+            parent_hash=H256(bytes(32)),
+            number=U32(0),
+            state_root=H256(root),
+            extrinsics_root=H256(EMPTY_TRIE_ROOT),
+        )
+        self.headers: list[Header] = [header]
+        self.states: list[InMemoryState] = [genesis]
+        self.outcomes: list[list[Any]] = [[]]
+
+    @property
+    def best(self) -> Header:
+        return self.headers[-1]
+
+    def hash_hex(self, number: int) -> str:
+        return "0x" + bytes(self.headers[number].hash()).hex()
+
+    def number_of(self, block_hash: str | None) -> int:
+        if block_hash is None:
+            return len(self.headers) - 1
+        for number in range(len(self.headers)):
+            if self.hash_hex(number) == block_hash:
+                return number
+        raise AssertionError(f"unknown block {block_hash}")
+
+    def produce(self, extrinsics: list[bytes]) -> str:
+        """Build, then re-execute, one block on top of the best; return its hash."""
+        parent = self.best
+        building = self.executive.initialize_block(
+            self.states[-1],
+            Header(
+                parent_hash=parent.hash(),
+                number=U32(int(parent.number) + 1),
+                state_root=H256(bytes(32)),
+                extrinsics_root=H256(bytes(32)),
+            ),
+        )
+        outcomes = [self.executive.apply_extrinsic(building, xt) for xt in extrinsics]
+        header, changes = self.executive.finalize_block(building)
+        block = Block(header, tuple(extrinsics))
+        assert self.executive.execute_block(self.states[-1], block) == changes
+        self.headers.append(header)
+        self.states.append(self.states[-1].apply(changes))
+        self.outcomes.append(outcomes)
+        return self.hash_hex(len(self.headers) - 1)
+
+    def header_json(self, number: int) -> dict[str, Any]:
+        header = self.headers[number]
+        return {
+            "parentHash": "0x" + bytes(header.parent_hash).hex(),
+            "number": hex(int(header.number)),
+            "stateRoot": "0x" + bytes(header.state_root).hex(),
+            "extrinsicsRoot": "0x" + bytes(header.extrinsics_root).hex(),
+            "digest": {"logs": ["0x" + item.encode().hex() for item in header.digest.logs]},
+        }
+
+    def __call__(self, method: str, params: Any, result_handler: Any = None) -> dict[str, Any]:
+        del result_handler
+        return {"jsonrpc": "2.0", "id": 1, "result": self._result(method, params or [])}
+
+    def _result(self, method: str, params: list[Any]) -> Any:
+        if method == "rpc_methods":
+            return {
+                "methods": [
+                    "chain_getBlockHash",
+                    "chain_getHeader",
+                    "state_call",
+                    "state_getRuntimeVersion",
+                    "state_getMetadata",
+                    "state_getStorageAt",
+                    "chain_getFinalizedHead",
+                ]
+            }
+        if method == "chain_getBlockHash":
+            number = params[0] if params and params[0] is not None else len(self.headers) - 1
+            return self.hash_hex(number) if number < len(self.headers) else None
+        if method == "chain_getFinalizedHead":
+            return self.hash_hex(len(self.headers) - 1)
+        if method == "chain_getHeader":
+            return self.header_json(self.number_of(params[0] if params else None))
+        if method == "state_getRuntimeVersion":
+            return self.executive.version.to_json()
+        if method == "state_getMetadata":
+            return "0x" + self.metadata.hex()
+        if method in ("state_getStorageAt", "state_getStorage"):
+            number = self.number_of(params[1] if len(params) > 1 else None)
+            value = self.states[number].get(bytes.fromhex(params[0][2:]))
+            return None if value is None else "0x" + value.hex()
+        if method == "state_call":
+            number = self.number_of(params[2] if len(params) > 2 else None)
+            apis = RuntimeApis(self.executive, self.metadata)
+            result = apis.call(
+                params[0], bytes.fromhex(params[1][2:]), self.states[number], self.headers[number]
+            )
+            return "0x" + result.hex()
+        raise AssertionError(f"unexpected RPC {method} {params}")
+
+
+@pytest.fixture
+def offline_node_class() -> type[OfflineNode]:
+    return OfflineNode
