@@ -23,8 +23,10 @@ class FeeHandler(Protocol):
         """Return the fee (tip included) of a transaction of `length` bytes."""
         ...
 
-    def fee_details(self, ctx: Context, length: int, meta: DispatchMeta) -> tuple[int, int, int]:
-        """Return ``(base_fee, len_fee, adjusted_weight_fee)`` of a transaction (no tip)."""
+    def fee_details(
+        self, ctx: Context, length: int, meta: DispatchMeta
+    ) -> tuple[int, int, int] | None:
+        """Return ``(base_fee, len_fee, adjusted_weight_fee)`` (no tip), None if it pays none."""
         ...
 
     def ensure_can_pay(self, ctx: Context, who: Any, fee: int) -> None:

@@ -108,23 +108,23 @@ class Config(PalletConfig):
     """Configuration of the System pallet."""
 
     block_weights: BlockWeights = constant(
-        BlockWeights.simple_max(Weight.from_parts(2_000_000_000_000, 5 * 1024 * 1024)),
+        default=BlockWeights.simple_max(Weight.from_parts(2_000_000_000_000, 5 * 1024 * 1024)),
         doc="Block & extrinsics weights: base values and limits.",
     )
     block_length: BlockLength = constant(
-        BlockLength.max_with_normal_ratio(5 * 1024 * 1024, DEFAULT_NORMAL_RATIO),
+        default=BlockLength.max_with_normal_ratio(5 * 1024 * 1024, DEFAULT_NORMAL_RATIO),
         doc="The maximum length of a block (in bytes).",
     )
     block_hash_count: U32 = constant(
-        U32(2400),
+        default=U32(2400),
         doc="Maximum number of block number to block hash mappings to keep (oldest pruned first).",
     )
     db_weight: RuntimeDbWeight = constant(
-        RuntimeDbWeight(read=U64(25_000_000), write=U64(100_000_000)),
+        default=RuntimeDbWeight(read=U64(25_000_000), write=U64(100_000_000)),
         doc="The weight of runtime database operations the runtime can invoke.",
     )
     ss58_prefix: U16 = constant(
-        U16(42),
+        default=U16(42),
         doc=(
             'The designated SS58 prefix of this chain. This replaces the "ss58Format" property '
             "declared in the chain spec."

@@ -24,8 +24,11 @@ class ConstantField:
     """Metadata name, if not the field name in PascalCase."""
 
 
-def constant(default: Any, *, doc: str, name: str | None = None) -> Any:
-    """Declare an exported constant field of a pallet `Config` with its default value."""
+def constant(*, default: Any, doc: str, name: str | None = None) -> Any:
+    """Declare an exported constant field of a pallet `Config` with its default value.
+
+    `default` is keyword-only so that type checkers see the field's default (PEP 681).
+    """
     return dataclasses.field(default=default, metadata={"constant": ConstantField(doc, name)})
 
 

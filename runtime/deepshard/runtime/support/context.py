@@ -96,7 +96,12 @@ class Context:
         return [self._pallets[entry.pallet] for entry in self.runtime.pallets]
 
     def deposit_event(self, pallet_index: int, event: Any, topics: Sequence[H256] = ()) -> None:
-        """Record an event of the pallet at `pallet_index` in the current phase."""
+        """Record an event of the pallet at `pallet_index` in the current phase.
+
+        As FRAME, events are not recorded while building genesis (block 0): no block holds them.
+        """
+        if self.block_number == 0:
+            return
         self.events.append(
             DepositedEvent(self.phase, self.extrinsic_index, pallet_index, event, tuple(topics))
         )

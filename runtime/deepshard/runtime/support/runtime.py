@@ -128,6 +128,8 @@ class Runtime:
             {"type_path": (name, "RuntimeCall")},
             _body("The aggregated call type of the runtime: one variant per pallet.", name),
         )
+        # Lets a weight function reach the runtime of a nested call (``Sudo.sudo(call)``).
+        self.runtime_call.RUNTIME = self  # type: ignore[attr-defined]
         self.runtime_event: type[Enum] = types.new_class(
             "RuntimeEvent",
             (Enum,),

@@ -1,0 +1,45 @@
+"""The TransactionPayment pallet: fees, the congestion multiplier and transaction priority."""
+
+from deepshard.pallets.transaction_payment.fee_handler import PalletFeeHandler
+from deepshard.pallets.transaction_payment.pallet import (
+    MULTIPLIER_DEFAULT_VALUE,
+    Config,
+    ConstantMultiplier,
+    ConstFeeMultiplier,
+    Currency,
+    Event,
+    IdentityFee,
+    Multiplier,
+    MultiplierUpdate,
+    Releases,
+    TargetedFeeAdjustment,
+    TransactionFeePaid,
+    TransactionPayment,
+    TransactionPaymentGenesis,
+    WeightToFee,
+    WeightToFeeCoefficient,
+    WeightToFeePolynomial,
+    get_priority,
+)
+
+__all__ = [
+    "TransactionPayment",
+    "Config",
+    "TransactionPaymentGenesis",
+    "Event",
+    "TransactionFeePaid",
+    "Currency",
+    "WeightToFee",
+    "IdentityFee",
+    "ConstantMultiplier",
+    "WeightToFeeCoefficient",
+    "WeightToFeePolynomial",
+    "MultiplierUpdate",
+    "TargetedFeeAdjustment",
+    "ConstFeeMultiplier",
+    "Multiplier",
+    "MULTIPLIER_DEFAULT_VALUE",
+    "Releases",
+    "get_priority",
+    "PalletFeeHandler",
+]

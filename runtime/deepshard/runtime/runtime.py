@@ -1,0 +1,215 @@
+"""The Deepshard runtime: its pallets, version, executive, metadata and runtime APIs.
+
+Pallets and their indices (stable forever: clients encode calls with them)::
+
+    0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo
+
+(3 is kept for the finality gadget, as in Substrate's node template.) `deepshard_runtime()`
+returns the one composed runtime; it is built on first use, not at import.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any, Final
+
+from deepshard.pallets.aura import Aura
+from deepshard.pallets.balances import Balances
+from deepshard.pallets.sudo import Sudo
+from deepshard.pallets.system import System
+from deepshard.pallets.timestamp import Timestamp
+from deepshard.pallets.transaction_payment import PalletFeeHandler, TransactionPayment
+from deepshard.primitives.codec import codec_for, decode_compact, encode_compact
+from deepshard.primitives.extrinsic import UncheckedExtrinsic
+from deepshard.primitives.header import Header
+from deepshard.primitives.metadata import BuiltMetadata, SignedExtensionDescription
+from deepshard.primitives.numeric import U8, U32
+from deepshard.primitives.version import RuntimeVersion, api_id
+from deepshard.runtime import configs
+from deepshard.runtime.apis import RuntimeApis, decode_block
+from deepshard.runtime.code import runtime_code
+from deepshard.runtime.executive import Block, Executive
+from deepshard.runtime.extensions import SIGNED_EXTENSIONS
+from deepshard.runtime.state import BlockState
+from deepshard.runtime.support import GenesisConfig, Pallet, Runtime
+from deepshard.runtime.support.genesis import build_genesis_storage
+from deepshard.runtime.support.inherents import (
+    CheckInherentsResult,
+    InherentData,
+    InherentError,
+    ProvideInherent,
+)
+from deepshard.runtime.support.metadata import runtime_metadata
+from deepshard.runtime.support.overlay import Overlay
+
+__all__ = [
+    "RUNTIME_NAME",
+    "PALLETS",
+    "VERSION",
+    "CODE_KEY",
+    "DeepshardRuntime",
+    "deepshard_runtime",
+]
+
+RUNTIME_NAME: Final = "deepshard_runtime"
+"""The runtime's crate name, used in metadata type paths (``deepshard_runtime::RuntimeCall``)."""
+
+CODE_KEY: Final = b":code"
+"""Well-known storage key of the runtime code (here: its version descriptor)."""
+
+PALLETS: Final = (
+    (0, System, configs.SYSTEM),
+    (1, Timestamp, configs.TIMESTAMP),
+    (2, Aura, configs.AURA),
+    (4, Balances, configs.BALANCES),
+    (5, TransactionPayment, configs.TRANSACTION_PAYMENT),
+    (6, Sudo, configs.SUDO),
+)
+"""``(index, pallet, configuration)`` of every pallet."""
+
+VERSION: Final = RuntimeVersion(
+    spec_name="deepshard",
+    impl_name="deepshard-python",
+    authoring_version=U32(1),
+    spec_version=U32(100),
+    impl_version=U32(1),
+    apis=(
+        (api_id("Core"), U32(5)),
+        (api_id("Metadata"), U32(2)),
+        (api_id("BlockBuilder"), U32(6)),
+        (api_id("TaggedTransactionQueue"), U32(3)),
+        (api_id("AuraApi"), U32(1)),
+        (api_id("AccountNonceApi"), U32(1)),
+        (api_id("TransactionPaymentApi"), U32(4)),
+    ),
+    transaction_version=U32(1),
+    system_version=U8(1),
+)
+"""The runtime version: state trie V1, extrinsics root V0 (``system_version`` 1)."""
+
+
+class DeepshardRuntime:
+    """The composed runtime with everything a node needs from it."""
+
+    def __init__(self) -> None:
+        """Compose the pallets and derive the executive, metadata and runtime APIs."""
+        self.runtime = Runtime(name=RUNTIME_NAME, pallets=PALLETS)
+        self.version = VERSION
+        self.executive = Executive(self.runtime, VERSION, PalletFeeHandler())
+        self.extrinsic_type: Any = UncheckedExtrinsic[self.runtime.runtime_call]  # type: ignore[name-defined]
+        self.metadata: BuiltMetadata = runtime_metadata(
+            self.runtime,
+            self.extrinsic_type,
+            [
+                SignedExtensionDescription(e.identifier, e.extra_type, e.additional_type)
+                for e in SIGNED_EXTENSIONS
+            ],
+        )
+        self.apis = RuntimeApis(
+            self.executive,
+            self.metadata.encoded,
+            extra={
+                "AuraApi_slot_duration": self._aura_slot_duration,
+                "AuraApi_authorities": self._aura_authorities,
+                "BlockBuilder_inherent_extrinsics": self._inherent_extrinsics_api,
+                "BlockBuilder_check_inherents": self._check_inherents_api,
+            },
+        )
+
+    # --- genesis ------------------------------------------------------------------------------
+
+    def genesis_storage(
+        self, configs_by_pallet: Mapping[type[Pallet[Any]], GenesisConfig]
+    ) -> dict[bytes, bytes]:
+        """Return the raw genesis storage for the given pallet genesis configurations.
+
+        Raises:
+            ValueError: a genesis configuration is invalid.
+            KeyError: a configuration names a pallet outside the runtime.
+        """
+        return build_genesis_storage(
+            self.runtime, configs_by_pallet, {CODE_KEY: runtime_code(self.version)}
+        )
+
+    # --- inherents ------------------------------------------------------------------------------
+
+    def inherent_extrinsics(
+        self, state: BlockState, parent: Header, data: InherentData
+    ) -> list[bytes]:
+        """Return the unsigned inherent extrinsics of the next block, from the author's data."""
+        ctx = self.runtime.new_context(Overlay(state), int(parent.number) + 1)
+        extrinsics = []
+        for entry in self.runtime.pallets:
+            pallet = ctx.pallet(entry.pallet)
+            if not isinstance(pallet, ProvideInherent):
+                continue
+            arguments = pallet.create_inherent(data)
+            if arguments is None:
+                continue
+            name = next(c.name for c in entry.pallet.CALLS if pallet.is_inherent(c.name))
+            call = self.runtime.make_call(entry.pallet, name, **arguments)
+            extrinsics.append(UncheckedExtrinsic(None, call).encode())
+        return extrinsics
+
+    def check_inherents(
+        self, state: BlockState, block: Block, data: InherentData
+    ) -> CheckInherentsResult:
+        """Check a block's inherents against this node's own inherent data."""
+        result = CheckInherentsResult()
+        ctx = self.runtime.new_context(Overlay(state), int(block.header.number))
+        for encoded in block.extrinsics:
+            xt = UncheckedExtrinsic.decode(encoded, self.runtime.runtime_call)
+            if xt.signature is not None:
+                break  # inherents come first
+            route, inner = self.runtime.route(xt.call)
+            pallet = ctx.pallet(route.entry.pallet)
+            if not isinstance(pallet, ProvideInherent) or not pallet.is_inherent(route.info.name):
+                continue
+            arguments = {name: getattr(inner, name) for name in route.argument_names}
+            try:
+                pallet.check_inherent(arguments, data)
+            except InherentError as error:
+                result.put_error(error)
+                if result.fatal_error:
+                    break
+        return result
+
+    # --- runtime APIs backed by specific pallets --------------------------------------------------
+
+    def _aura_slot_duration(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        del arguments
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return ctx.pallet(Aura).slot_duration().to_le_bytes()
+
+    def _aura_authorities(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        del arguments
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        authorities = ctx.pallet(Aura).authorities()
+        return encode_compact(len(authorities)) + b"".join(bytes(a) for a in authorities)
+
+    def _inherent_extrinsics_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        extrinsics = self.inherent_extrinsics(state, at, InherentData.decode(arguments))
+        return encode_compact(len(extrinsics)) + b"".join(extrinsics)
+
+    def _check_inherents_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        del at
+        block, end = _split_block_and_data(arguments)
+        result = self.check_inherents(state, decode_block(block), InherentData.decode(end))
+        return result.encode()
+
+
+def _split_block_and_data(arguments: bytes) -> tuple[bytes, bytes]:
+    header, offset = Header.decode_prefix(arguments, 0)
+    del header
+    count, offset = decode_compact(arguments, offset)
+    xt_codec = codec_for(UncheckedExtrinsic[bytes])
+    for _ in range(count):
+        _, offset = xt_codec.decode_prefix(arguments, offset)
+    return arguments[:offset], arguments[offset:]
+
+
+@functools.cache
+def deepshard_runtime() -> DeepshardRuntime:
+    """Return the Deepshard runtime, composing it on first use."""
+    return DeepshardRuntime()
