@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from deepshard.chain_spec.builder import GenesisError, plain_chain_spec, raw_chain_spec
+from deepshard.chain_spec.presets import PRESETS
 from deepshard.chain_spec.raw import (
     ChainSpecError,
     GenesisSummary,
@@ -17,6 +19,7 @@ from deepshard.chain_spec.raw import (
     summarize_genesis,
 )
 from deepshard.primitives.trie import StateVersion
+from deepshard.runtime.runtime import deepshard_runtime
 
 __all__ = ["app"]
 
@@ -78,6 +81,71 @@ def _summary_rows(summary: GenesisSummary) -> list[tuple[str, str]]:
     rows.append(("State root", "0x" + summary.state_root.hex()))
     rows.append(("Genesis hash", "0x" + summary.genesis_hash.hex()))
     return rows
+
+
+@app.command()
+def build(
+    chain: Annotated[
+        str, typer.Option("--chain", help="A preset (dev, local) or a plain chain spec file.")
+    ] = "dev",
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Write the raw form (genesis storage).")
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Print (or write) a chain specification, as Substrate's ``build-spec`` does.
+
+    Without `--raw` the spec is *plain*: the genesis as each pallet's configuration, editable
+    by hand. With `--raw` it is the genesis storage a node starts from; a plain spec file given
+    to `--chain` is converted.
+
+    **Examples**
+
+    * `deepshard chain-spec build --chain local > local.json`
+    * `deepshard chain-spec build --chain local.json --raw -o local-raw.json`
+    """
+    err = Console(stderr=True)
+    try:
+        runtime = deepshard_runtime()
+        preset = PRESETS.get(chain)
+        if preset is not None:
+            spec = plain_chain_spec(preset, runtime)
+        else:
+            spec = _read_plain_spec(Path(chain))
+        if raw:
+            spec = raw_chain_spec(spec, runtime)
+    except (ChainSpecError, GenesisError) as error:
+        err.print(f"[red]error:[/red] {error}", soft_wrap=True, highlight=False)
+        raise typer.Exit(1) from error
+    text = json.dumps(spec, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        err.print(f"[red]error:[/red] cannot write {output}: {error}", soft_wrap=True)
+        raise typer.Exit(1) from error
+    err.print(f"wrote {'raw' if raw else 'plain'} chain spec {spec['id']!r} to {output}")
+
+
+def _read_plain_spec(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        known = ", ".join(PRESETS)
+        raise ChainSpecError(f"{path}: no such file (and not a preset: {known})")
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ChainSpecError(f"{path}: cannot be read: {error}") from error
+    except json.JSONDecodeError as error:
+        raise ChainSpecError(
+            f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from error
+    if not isinstance(document, dict) or "runtimeGenesis" not in document.get("genesis", {}):
+        raise ChainSpecError(f"{path}: not a plain chain spec (no genesis.runtimeGenesis)")
+    return document
 
 
 @app.command()

@@ -119,6 +119,11 @@ class DeepshardRuntime:
 
     # --- genesis ------------------------------------------------------------------------------
 
+    @property
+    def code(self) -> bytes:
+        """The ``:code`` value: the Wasm descriptor of this runtime's version."""
+        return runtime_code(self.version)
+
     def genesis_storage(
         self, configs_by_pallet: Mapping[type[Pallet[Any]], GenesisConfig]
     ) -> dict[bytes, bytes]:
@@ -128,9 +133,7 @@ class DeepshardRuntime:
             ValueError: a genesis configuration is invalid.
             KeyError: a configuration names a pallet outside the runtime.
         """
-        return build_genesis_storage(
-            self.runtime, configs_by_pallet, {CODE_KEY: runtime_code(self.version)}
-        )
+        return build_genesis_storage(self.runtime, configs_by_pallet, {CODE_KEY: self.code})
 
     # --- inherents ------------------------------------------------------------------------------
 

@@ -1,0 +1,216 @@
+"""From a preset to a plain chain spec, and from a plain chain spec to a raw one.
+
+Substrate's two chain-spec forms, which Deepshard writes and reads the same way:
+
+* **plain** -- ``genesis.runtimeGenesis = {"code": "0x..", "patch": {...}}``, the patch holding
+  each pallet's genesis configuration as JSON (``balances.balances``, ``aura.authorities``,
+  ``sudo.key``, ``transactionPayment.multiplier``), accounts as SS58 addresses;
+* **raw** -- ``genesis.raw = {"top": {key: value}, "childrenDefault": {}}``, the storage the
+  runtime's genesis build writes. A node starts from this form;
+  ``deepshard chain-spec inspect`` reads it.
+
+`genesis_from_patch` validates the patch (unknown pallets or fields, bad addresses, malformed
+amounts are `GenesisError` with the JSON path) before the pallets' own genesis checks run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from deepshard.chain_spec.presets import ChainPreset
+from deepshard.pallets.aura import Aura, AuraGenesis, AuthorityId
+from deepshard.pallets.balances import Balances, BalancesGenesis
+from deepshard.pallets.sudo import Sudo, SudoGenesis
+from deepshard.pallets.transaction_payment import TransactionPayment, TransactionPaymentGenesis
+from deepshard.primitives.codec import AccountId32
+from deepshard.primitives.crypto import (
+    CryptoError,
+    KeyType,
+    decode_account_id,
+    dev_keypair,
+    ss58_encode,
+)
+from deepshard.primitives.numeric import U128, FixedU128
+from deepshard.runtime.runtime import DeepshardRuntime
+from deepshard.runtime.support import GenesisConfig, Pallet
+
+__all__ = [
+    "GenesisError",
+    "resolve_account",
+    "preset_patch",
+    "plain_chain_spec",
+    "genesis_from_patch",
+    "raw_chain_spec",
+]
+
+
+class GenesisError(ValueError):
+    """A genesis configuration is invalid; the message names the JSON path and the problem."""
+
+
+def resolve_account(text: str, where: str) -> AccountId32:
+    """Resolve a dev account name (``Alice``, ``Alice//stash``) or an SS58 address.
+
+    Raises:
+        GenesisError: neither a known dev name nor a valid SS58 address.
+    """
+    if not isinstance(text, str):
+        raise GenesisError(f"{where}: expected an account (SS58 address or dev name)")
+    base, _, junction = text.partition("//")
+    if base in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie") and junction in ("", "stash"):
+        pair = dev_keypair(base, KeyType.SR25519, stash=junction == "stash")
+        return AccountId32(pair.public_key)
+    try:
+        return AccountId32(decode_account_id(text))
+    except CryptoError as error:
+        raise GenesisError(f"{where}: {text!r} is not an account: {error}") from error
+
+
+def preset_patch(preset: ChainPreset) -> dict[str, Any]:
+    """Return the ``runtimeGenesis.patch`` of a preset (accounts as SS58 addresses)."""
+    prefix = int(preset.properties.get("ss58Format", 42))
+
+    def address(name: str, where: str) -> str:
+        return ss58_encode(bytes(resolve_account(name, where)), prefix)
+
+    patch: dict[str, Any] = {
+        "aura": {
+            "authorities": [
+                address(a, f"authorities[{i}]") for i, a in enumerate(preset.authorities)
+            ]
+        },
+        "balances": {
+            "balances": [
+                [address(a, f"endowed[{i}]"), preset.endowment]
+                for i, a in enumerate(preset.endowed)
+            ]
+        },
+    }
+    if preset.sudo is not None:
+        patch["sudo"] = {"key": address(preset.sudo, "sudo")}
+    return patch
+
+
+def plain_chain_spec(preset: ChainPreset, runtime: DeepshardRuntime) -> dict[str, Any]:
+    """Return the plain chain spec of a preset (what ``build-spec`` prints without ``--raw``)."""
+    code = runtime.code
+    return {
+        "name": preset.name,
+        "id": preset.id,
+        "chainType": preset.chain_type,
+        "bootNodes": [],
+        "telemetryEndpoints": None,
+        "protocolId": preset.protocol_id,
+        "properties": dict(preset.properties),
+        "codeSubstitutes": {},
+        "genesis": {"runtimeGenesis": {"code": "0x" + code.hex(), "patch": preset_patch(preset)}},
+    }
+
+
+def _object(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise GenesisError(f"{where}: expected an object")
+    return value
+
+
+def _only(value: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    unknown = [key for key in value if key not in allowed]
+    if unknown:
+        raise GenesisError(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}")
+
+
+def _amount(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise GenesisError(f"{where}: expected an integer amount")
+    try:
+        amount = int(value, 0) if isinstance(value, str) else value
+    except ValueError:
+        raise GenesisError(f"{where}: {value!r} is not an integer") from None
+    if not 0 <= amount <= U128.MAX:
+        raise GenesisError(f"{where}: {amount} is outside 0..=u128::MAX")
+    return amount
+
+
+def genesis_from_patch(patch: Any) -> dict[type[Pallet[Any]], GenesisConfig]:
+    """Turn a ``runtimeGenesis.patch`` object into pallet genesis configurations.
+
+    Raises:
+        GenesisError: an unknown pallet or field, a bad account or a bad amount.
+    """
+    patch = _object(patch, "patch")
+    _only(patch, ("aura", "balances", "sudo", "transactionPayment", "system"), "patch")
+    configs: dict[type[Pallet[Any]], GenesisConfig] = {}
+    if "aura" in patch:
+        aura = _object(patch["aura"], "patch.aura")
+        _only(aura, ("authorities",), "patch.aura")
+        authorities = aura.get("authorities", [])
+        if not isinstance(authorities, list):
+            raise GenesisError("patch.aura.authorities: expected a list of addresses")
+        configs[Aura] = AuraGenesis(
+            authorities=tuple(
+                AuthorityId(bytes(resolve_account(a, f"patch.aura.authorities[{i}]")))
+                for i, a in enumerate(authorities)
+            )
+        )
+    if "balances" in patch:
+        balances = _object(patch["balances"], "patch.balances")
+        _only(balances, ("balances",), "patch.balances")
+        entries = balances.get("balances", [])
+        if not isinstance(entries, list):
+            raise GenesisError("patch.balances.balances: expected a list of [address, amount]")
+        pairs = []
+        for i, entry in enumerate(entries):
+            where = f"patch.balances.balances[{i}]"
+            if not isinstance(entry, list) or len(entry) != 2:
+                raise GenesisError(f"{where}: expected [address, amount]")
+            pairs.append((resolve_account(entry[0], where), _amount(entry[1], where)))
+        configs[Balances] = BalancesGenesis(balances=tuple(pairs))
+    if "sudo" in patch:
+        sudo = _object(patch["sudo"], "patch.sudo")
+        _only(sudo, ("key",), "patch.sudo")
+        key = sudo.get("key")
+        configs[Sudo] = SudoGenesis(
+            key=None if key is None else resolve_account(key, "patch.sudo.key")
+        )
+    if "transactionPayment" in patch:
+        payment = _object(patch["transactionPayment"], "patch.transactionPayment")
+        _only(payment, ("multiplier",), "patch.transactionPayment")
+        if "multiplier" in payment:
+            inner = _amount(payment["multiplier"], "patch.transactionPayment.multiplier")
+            configs[TransactionPayment] = TransactionPaymentGenesis(
+                multiplier=FixedU128.from_inner(U128(inner))
+            )
+    if "system" in patch:
+        _only(_object(patch["system"], "patch.system"), (), "patch.system")
+    return configs
+
+
+def raw_chain_spec(plain: Mapping[str, Any], runtime: DeepshardRuntime) -> dict[str, Any]:
+    """Convert a plain chain spec into the raw form (``build-spec --raw``).
+
+    Raises:
+        GenesisError: the plain spec or its genesis patch is invalid (including a pallet's
+            own genesis validation, e.g. an endowment below the existential deposit).
+    """
+    genesis = _object(plain.get("genesis"), "genesis")
+    runtime_genesis = _object(genesis.get("runtimeGenesis"), "genesis.runtimeGenesis")
+    code = runtime.code
+    if runtime_genesis.get("code") not in (None, "0x" + code.hex()):
+        raise GenesisError(
+            "genesis.runtimeGenesis.code: the spec was built for another runtime version; "
+            "rebuild it with this `deepshard`"
+        )
+    configs = genesis_from_patch(runtime_genesis.get("patch", {}))
+    try:
+        storage = runtime.genesis_storage(configs)
+    except (ValueError, KeyError) as error:
+        raise GenesisError(f"genesis.runtimeGenesis.patch: {error}") from error
+    raw = {key: value for key, value in plain.items() if key != "genesis"}
+    raw["genesis"] = {
+        "raw": {
+            "top": {"0x" + k.hex(): "0x" + v.hex() for k, v in sorted(storage.items())},
+            "childrenDefault": {},
+        }
+    }
+    return raw
