@@ -13,7 +13,7 @@ from deepshard.pallets.system import UnitWeights as SystemUnitWeights
 from deepshard.primitives import transaction_validity as tv
 from deepshard.primitives.codec import H256, AccountId32
 from deepshard.primitives.crypto import KeyType, dev_keypair
-from deepshard.primitives.header import Header
+from deepshard.primitives.header import Digest, Header
 from deepshard.primitives.numeric import U8, U32, U128
 from deepshard.primitives.signing import sign_extrinsic
 from deepshard.primitives.trie import EMPTY_TRIE_ROOT
@@ -150,11 +150,19 @@ class OfflineNode:
     """
 
     def __init__(
-        self, runtime: Runtime, executive: Executive, genesis: InMemoryState, metadata: bytes
+        self,
+        runtime: Runtime,
+        executive: Executive,
+        genesis: InMemoryState,
+        metadata: bytes,
+        author: Any = None,
+        apis: Any = None,
     ) -> None:
         self.runtime = runtime
         self.executive = executive
         self.metadata = metadata
+        self.author = author
+        self.apis = apis or RuntimeApis(executive, metadata)
         root = genesis.storage_root({}, executive.state_version)
         header = Header(
             parent_hash=H256(bytes(32)),
@@ -184,6 +192,9 @@ class OfflineNode:
     def produce(self, extrinsics: list[bytes]) -> str:
         """Build, then re-execute, one block on top of the best; return its hash."""
         parent = self.best
+        digest, inherents = (
+            (Digest(), []) if self.author is None else self.author(parent, self.states[-1])
+        )
         building = self.executive.initialize_block(
             self.states[-1],
             Header(
@@ -191,8 +202,10 @@ class OfflineNode:
                 number=U32(int(parent.number) + 1),
                 state_root=H256(bytes(32)),
                 extrinsics_root=H256(bytes(32)),
+                digest=digest,
             ),
         )
+        extrinsics = [*inherents, *extrinsics]
         outcomes = [self.executive.apply_extrinsic(building, xt) for xt in extrinsics]
         header, changes = self.executive.finalize_block(building)
         block = Block(header, tuple(extrinsics))
@@ -246,8 +259,7 @@ class OfflineNode:
             return None if value is None else "0x" + value.hex()
         if method == "state_call":
             number = self.number_of(params[2] if len(params) > 2 else None)
-            apis = RuntimeApis(self.executive, self.metadata)
-            result = apis.call(
+            result = self.apis.call(
                 params[0], bytes.fromhex(params[1][2:]), self.states[number], self.headers[number]
             )
             return "0x" + result.hex()

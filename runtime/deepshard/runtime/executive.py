@@ -60,6 +60,7 @@ from deepshard.runtime.support import (
     Signed,
 )
 from deepshard.runtime.support.overlay import Overlay
+from deepshard.runtime.support.panic import RuntimePanic
 from deepshard.runtime.support.runtime import DispatchMeta
 from deepshard.runtime.support.wire import lookup_account, to_wire
 
@@ -353,6 +354,9 @@ class Executive:
         for pallet in ctx.pallets():
             pallet.on_finalize(int(block.number))
         system.finalize()
+        # The header carries System's digest: the pre-runtime items plus whatever the runtime
+        # added (e.g. an Aura authority change), as FRAME's `System::finalize` does.
+        digest = system.digest.get()
         changes = ctx.overlay.changes()
         state_root = block.state.storage_root(changes, self.state_version)
         extrinsics_root = ordered_trie_root(block.extrinsics, self.extrinsics_root_version)
@@ -361,7 +365,7 @@ class Executive:
             number=block.number,
             state_root=H256(state_root),
             extrinsics_root=H256(extrinsics_root),
-            digest=block.digest,
+            digest=digest,
         )
         return header, changes
 
@@ -376,19 +380,23 @@ class Executive:
         Raises:
             InvalidBlock: an extrinsic is invalid, or a root or the digest differs.
         """
-        in_progress = self.initialize_block(state, block.header)
-        for index, encoded in enumerate(block.extrinsics):
-            try:
-                self.apply_extrinsic(in_progress, encoded)
-            except tv.TransactionRejected as rejected:
-                raise InvalidBlock(f"extrinsic {index} is invalid: {rejected}") from rejected
-        header, changes = self.finalize_block(in_progress)
+        try:
+            in_progress = self.initialize_block(state, block.header)
+            for index, encoded in enumerate(block.extrinsics):
+                try:
+                    self.apply_extrinsic(in_progress, encoded)
+                except tv.TransactionRejected as rejected:
+                    raise InvalidBlock(f"extrinsic {index} is invalid: {rejected}") from rejected
+            header, changes = self.finalize_block(in_progress)
+        except RuntimePanic as panic:
+            raise InvalidBlock(f"the runtime refused the block: {panic}") from panic
         expected = block.header
         if header.extrinsics_root != expected.extrinsics_root:
             raise InvalidBlock("extrinsics root mismatch")
         if header.state_root != expected.state_root:
             raise InvalidBlock("state root mismatch")
-        if header.digest != in_progress.digest:
+        sealed_digest = tuple(item for item in expected.digest.logs if type(item) is not Seal)
+        if header.digest.logs != sealed_digest:
             raise InvalidBlock("digest mismatch")
         return changes
 

@@ -2,8 +2,9 @@
 
 The executive reads the parent block's state through a `BlockState`, collects the block's
 writes in an overlay, and asks the state for the root that results from applying them. The
-node backs `BlockState` with its database trie; `InMemoryState` does the same over a plain
-dict (tests, genesis, benchmarks).
+node backs `BlockState` with its database trie (`TrieState`, over any `NodeStore`);
+`InMemoryState` does the same over a plain dict and recomputes every root from scratch (small
+test states).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
-from deepshard.primitives.trie import StateVersion, trie_root
+from deepshard.primitives.trie import NodeStore, StateVersion, Trie, trie_root
 
-__all__ = ["BlockState", "InMemoryState"]
+__all__ = ["BlockState", "InMemoryState", "TrieState"]
 
 
 class BlockState(Protocol):
@@ -77,3 +78,64 @@ class InMemoryState:
             else:
                 merged[key] = value
         return InMemoryState(merged)
+
+
+class TrieState:
+    """A `BlockState` over a `Trie` in a node store: roots come from incremental updates.
+
+    `storage_root` re-encodes only the nodes on the changed paths (`Trie.apply`), so its cost
+    grows with the size of the block's changes, not of the state. This is the state the node
+    keeps in its database; `MemoryNodeStore` serves genesis, tests and benchmarks.
+    """
+
+    __slots__ = ("_trie",)
+
+    def __init__(self, trie: Trie) -> None:
+        self._trie = trie
+
+    @classmethod
+    def from_pairs(
+        cls,
+        store: NodeStore,
+        data: Mapping[bytes, bytes],
+        version: StateVersion = StateVersion.V1,
+    ) -> TrieState:
+        """Write the trie of `data` (genesis) into `store` and return the state at its root."""
+        return cls(Trie.from_pairs(store, data.items(), version))
+
+    @property
+    def trie(self) -> Trie:
+        """The trie at this state's root."""
+        return self._trie
+
+    @property
+    def root(self) -> bytes:
+        """The state root."""
+        return self._trie.root
+
+    def get(self, key: bytes) -> bytes | None:
+        """Return the value at `key`, or None."""
+        return self._trie.get(key)
+
+    def iter_keys(self, prefix: bytes, start_after: bytes | None = None) -> Iterator[bytes]:
+        """Yield keys starting with `prefix` in ascending order, after `start_after` if given."""
+        return self._trie.iter_keys(prefix, start_after)
+
+    def storage_root(self, changes: Mapping[bytes, bytes | None], version: StateVersion) -> bytes:
+        """Return the trie root after applying `changes` (nothing is written to the store)."""
+        trie = self._trie
+        if version is not trie.version:
+            trie = Trie(trie.store, trie.root, version)
+        return trie.apply(changes).root
+
+    def apply(
+        self, changes: Mapping[bytes, bytes | None], version: StateVersion | None = None
+    ) -> TrieState:
+        """Write the nodes of `changes` to the store and return the new state.
+
+        This state stays readable: nodes are content-addressed and none is removed.
+        """
+        trie = self._trie
+        if version is not None and version is not trie.version:
+            trie = Trie(trie.store, trie.root, version)
+        return TrieState(trie.updated(changes))

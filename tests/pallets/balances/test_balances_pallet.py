@@ -121,7 +121,7 @@ def test_reference_weights_price_the_calls() -> None:
     assert weights.burn(keep_alive=False).ref_time > weights.burn(keep_alive=True).ref_time
     assert weights.force_set_balance() == Weight.from_parts(144_929_000, 3593)
     for info in Balances.CALLS:
-        arguments = {"keep_alive": True} if info.weight_takes_arguments else {}
+        arguments = {"keep_alive": True} if info.weight_arguments else {}
         assert info.weight_of(weights, arguments).ref_time > 0
         assert info.weight_of(UnitWeights(), arguments) == Weight.from_parts(1, 0)
 

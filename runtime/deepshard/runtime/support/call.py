@@ -79,13 +79,13 @@ class CallInfo:
     """``(name, annotation)`` of each argument after ``origin``, in order."""
     doc: str
     """The method's docstring."""
-    weight_takes_arguments: bool
-    """Whether the weight function takes the call's arguments."""
+    weight_arguments: tuple[str, ...]
+    """The call arguments the weight function takes (by name), possibly none."""
 
     def weight_of(self, weights: Any, arguments: dict[str, Any]) -> Weight:
         """Evaluate the call's weight for concrete arguments."""
-        if self.weight_takes_arguments:
-            return self.spec.weight(weights, **arguments)
+        if self.weight_arguments:
+            return self.spec.weight(weights, **{n: arguments[n] for n in self.weight_arguments})
         return self.spec.weight(weights)
 
 
@@ -116,7 +116,6 @@ def collect_calls(cls: type) -> tuple[CallInfo, ...]:
         weight_parameters = list(inspect.signature(spec.weight).parameters)
         if not weight_parameters:
             raise TypeError(f"{where}: the weight function takes the weight table first")
-        takes_arguments = len(weight_parameters) > 1
         argument_names = [a for a, _ in arguments]
         unknown = [p for p in weight_parameters[1:] if p not in argument_names]
         if unknown:
@@ -124,5 +123,7 @@ def collect_calls(cls: type) -> tuple[CallInfo, ...]:
         doc = inspect.getdoc(method)
         if not doc:
             raise TypeError(f"{where}: calls need a docstring (it is their documentation)")
-        calls[spec.index] = CallInfo(name, spec, tuple(arguments), doc, takes_arguments)
+        calls[spec.index] = CallInfo(
+            name, spec, tuple(arguments), doc, tuple(weight_parameters[1:])
+        )
     return tuple(calls[i] for i in sorted(calls))
