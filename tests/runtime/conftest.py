@@ -155,6 +155,7 @@ class OfflineNode:
         executive: Executive,
         genesis: InMemoryState,
         metadata: bytes,
+        *,
         author: Any = None,
         apis: Any = None,
     ) -> None:
@@ -173,6 +174,7 @@ class OfflineNode:
         self.headers: list[Header] = [header]
         self.states: list[InMemoryState] = [genesis]
         self.outcomes: list[list[Any]] = [[]]
+        self.bodies: list[tuple[bytes, ...]] = [()]
 
     @property
     def best(self) -> Header:
@@ -213,6 +215,7 @@ class OfflineNode:
         self.headers.append(header)
         self.states.append(self.states[-1].apply(changes))
         self.outcomes.append(outcomes)
+        self.bodies.append(tuple(extrinsics))
         return self.hash_hex(len(self.headers) - 1)
 
     def header_json(self, number: int) -> dict[str, Any]:
@@ -249,6 +252,15 @@ class OfflineNode:
             return self.hash_hex(len(self.headers) - 1)
         if method == "chain_getHeader":
             return self.header_json(self.number_of(params[0] if params else None))
+        if method == "chain_getBlock":
+            number = self.number_of(params[0] if params else None)
+            return {
+                "block": {
+                    "header": self.header_json(number),
+                    "extrinsics": ["0x" + xt.hex() for xt in self.bodies[number]],
+                },
+                "justifications": None,
+            }
         if method == "state_getRuntimeVersion":
             return self.executive.version.to_json()
         if method == "state_getMetadata":

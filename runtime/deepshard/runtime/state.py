@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Protocol
 
-from deepshard.primitives.trie import NodeStore, StateVersion, Trie, trie_root
+from deepshard.primitives.trie import (
+    MissingNode,
+    Node,
+    NodeStore,
+    StateVersion,
+    Trie,
+    decode_node,
+    trie_root,
+)
+from deepshard.primitives.trie.lookup import lookup
 
 __all__ = ["BlockState", "InMemoryState", "TrieState"]
 
@@ -86,12 +95,16 @@ class TrieState:
     `storage_root` re-encodes only the nodes on the changed paths (`Trie.apply`), so its cost
     grows with the size of the block's changes, not of the state. This is the state the node
     keeps in its database; `MemoryNodeStore` serves genesis, tests and benchmarks.
+
+    Point reads remember the nodes they decode (by encoding), so the upper levels of the trie,
+    which every lookup walks through, are decoded once per state rather than once per read.
     """
 
-    __slots__ = ("_trie",)
+    __slots__ = ("_decoded", "_trie")
 
     def __init__(self, trie: Trie) -> None:
         self._trie = trie
+        self._decoded: dict[bytes, Node] = {}
 
     @classmethod
     def from_pairs(
@@ -114,12 +127,28 @@ class TrieState:
         return self._trie.root
 
     def get(self, key: bytes) -> bytes | None:
-        """Return the value at `key`, or None."""
-        return self._trie.get(key)
+        """Return the value at `key`, or None.
+
+        Raises:
+            MissingNode: a node on the path is not in the store.
+        """
+        return lookup(self._fetch, self._trie.root, key, self._decode)
 
     def iter_keys(self, prefix: bytes, start_after: bytes | None = None) -> Iterator[bytes]:
         """Yield keys starting with `prefix` in ascending order, after `start_after` if given."""
         return self._trie.iter_keys(prefix, start_after)
+
+    def _fetch(self, node_hash: bytes) -> bytes:
+        data = self._trie.store.get(node_hash)
+        if data is None:
+            raise MissingNode(node_hash)
+        return data
+
+    def _decode(self, data: bytes) -> Node:
+        node = self._decoded.get(data)
+        if node is None:
+            node = self._decoded[data] = decode_node(data)
+        return node
 
     def storage_root(self, changes: Mapping[bytes, bytes | None], version: StateVersion) -> bytes:
         """Return the trie root after applying `changes` (nothing is written to the store)."""

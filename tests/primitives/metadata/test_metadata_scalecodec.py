@@ -99,7 +99,7 @@ def test_scalecodec_sees_calls_events_errors(scalecodec_metadata: Any) -> None:
     variants = {v["name"]: v for v in calls["def"]["variant"]["variants"]}
     keep_alive = variants["transfer_keep_alive"]
     assert keep_alive["index"] == 3
-    assert keep_alive["docs"] == ["Same as `transfer_allow_death`, but keeps the sender alive."]
+    assert keep_alive["docs"] == [" Same as `transfer_allow_death`, but keeps the sender alive."]
     assert [(f["name"], f["typeName"]) for f in keep_alive["fields"]] == [
         ("dest", "MultiAddress"),
         ("value", "Compact<u128>"),
@@ -121,7 +121,7 @@ def test_scalecodec_sees_calls_events_errors(scalecodec_metadata: Any) -> None:
         (1, "LiquidityRestrictions"),
         (2, "InsufficientBalance"),
     ]
-    assert errors[2]["docs"] == ["Balance too low to send value."]
+    assert errors[2]["docs"] == [" Balance too low to send value."]
 
     constants = {c["name"]: c for c in v14["pallets"][0]["constants"]}
     assert _hex(constants["SS58Prefix"]["value"]) == "0x2a00"

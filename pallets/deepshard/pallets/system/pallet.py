@@ -32,7 +32,7 @@ from deepshard.pallets.system.types import (
 )
 from deepshard.pallets.system.weights import ReferenceWeights
 from deepshard.primitives.codec import H256, AccountId32, Enum, Vec
-from deepshard.primitives.dispatch import DispatchError as WireDispatchError
+from deepshard.primitives.dispatch import DispatchError
 from deepshard.primitives.hashing import StorageHasher, blake2_256
 from deepshard.primitives.header import Digest
 from deepshard.primitives.numeric import U16, U32, U64
@@ -151,7 +151,7 @@ class ExtrinsicSuccess(Event, index=0):
 class ExtrinsicFailed(Event, index=1):
     """An extrinsic failed."""
 
-    dispatch_error: WireDispatchError
+    dispatch_error: DispatchError
     dispatch_info: DispatchInfo
 
 

@@ -207,7 +207,7 @@ class TypeRegistry:
             path=tuple(info.path),
             type_params=params,
             type_def=self._type_def(info),
-            docs=tuple(info.docs),
+            docs=rustdoc_lines(info.docs),
         )
 
     def _type_def(self, info: TypeInfo) -> TypeDef:
@@ -226,7 +226,7 @@ class TypeRegistry:
                         name=v.name,
                         fields=self._fields(v.fields, info),
                         index=U8(v.index),
-                        docs=tuple(v.docs),
+                        docs=rustdoc_lines(v.docs),
                     )
                     for v in info.variants
                 )
@@ -258,7 +258,7 @@ class TypeRegistry:
                     name=name,
                     ty=self._id(f.type),
                     type_name=rust_type_name(f.type_name, f.type),
-                    docs=tuple(f.docs),
+                    docs=rustdoc_lines(f.docs),
                 )
             )
         return tuple(out)
@@ -277,3 +277,13 @@ def _children(info: TypeInfo) -> list[TypeInfo]:
     elif info.element is not None:
         out.append(info.element)
     return out
+
+
+def rustdoc_lines(lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Return docstring lines as rustdoc puts them in metadata: each non-empty line after a space.
+
+    ``/// Balance too low.`` reaches FRAME metadata as ``" Balance too low."``; clients show the
+    docs as they are, so ours carry the same leading space. Lines that already start with a
+    space are kept.
+    """
+    return tuple(line if not line or line.startswith(" ") else " " + line for line in lines)

@@ -122,7 +122,8 @@ def _path_name(reg: PortableRegistry, type_id: int) -> str:
 
 def _docs(out: list[str], docs: tuple[str, ...], depth: int) -> None:
     prefix = _INDENT * depth + "///"
-    out.extend(f"{prefix} {line}".rstrip() for line in docs)
+    # rustdoc lines already start with the space that follows ``///``.
+    out.extend(f"{prefix}{line if line.startswith(' ') else ' ' + line}".rstrip() for line in docs)
 
 
 def _fields(reg: PortableRegistry, fields: tuple[Field, ...]) -> str:

@@ -10,22 +10,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Final
 
-from deepshard.primitives.trie.node import Branch, Empty, decode_node
+from deepshard.primitives.trie.node import Branch, Empty, Node, decode_node
 from deepshard.primitives.trie.version import EMPTY_TRIE_ROOT, HASH_LENGTH
 
-__all__ = ["Fetch", "lookup", "iterate"]
+__all__ = ["Fetch", "Decode", "lookup", "iterate"]
 
 Fetch = Callable[[bytes], bytes]
 """Return the bytes stored under a hash; raise (`MissingNode`, `InvalidProof`) if absent."""
+Decode = Callable[[bytes], Node]
+"""Decode a node's encoding (`decode_node`, or a caching wrapper of it)."""
 
 _HEX: Final = "0123456789abcdef"
 _INDEX: Final = {c: i for i, c in enumerate(_HEX)}
 
 
-def lookup(fetch: Fetch, root: bytes, key: bytes) -> bytes | None:
+def lookup(fetch: Fetch, root: bytes, key: bytes, decode: Decode = decode_node) -> bytes | None:
     """Return the value stored under `key` in the trie with root hash `root`, or None.
 
-    V1 hashed values are resolved through `fetch` too.
+    V1 hashed values are resolved through `fetch` too. `decode` decodes each node on the path
+    (a reader that looks up many keys may pass one that remembers decoded nodes).
     """
     if root == EMPTY_TRIE_ROOT:
         return None
@@ -34,7 +37,7 @@ def lookup(fetch: Fetch, root: bytes, key: bytes) -> bytes | None:
     data = fetch(root)
     depth = 0
     while True:
-        node = decode_node(data)
+        node = decode(data)
         if isinstance(node, Empty):
             return None
         partial = node.partial

@@ -9,7 +9,9 @@ a layer around each dispatched call, so a failed call leaves no partial write (F
 `#[transactional]`, EELS's `begin_transaction`/`rollback_transaction`).
 
 Reads stay O(1) however deep the nesting: the overlay keeps one flat change map plus, per layer,
-an undo journal of the values that layer overwrote (the first time it touched each key).
+an undo journal of the values that layer overwrote (the first time it touched each key). The
+backend is the parent block's state and never changes under the overlay, so each backend value
+is read once and remembered (a trie lookup costs a walk from the root).
 """
 
 from __future__ import annotations
@@ -64,21 +66,26 @@ class MemoryBackend:
 class Overlay:
     """Pending storage changes (value bytes, or None for a deletion) over a `StateBackend`."""
 
-    __slots__ = ("_backend", "_changes", "_journals")
+    __slots__ = ("_backend", "_changes", "_journals", "_read_cache")
 
     def __init__(self, backend: StateBackend) -> None:
         self._backend = backend
         self._changes: dict[bytes, bytes | None] = {}
         self._journals: list[dict[bytes, object]] = []
+        self._read_cache: dict[bytes, bytes | None] = {}
 
     # --- reads -----------------------------------------------------------------------------
 
     def get(self, key: bytes) -> bytes | None:
         """Return the current value at `key`: the pending change if any, else the backend's."""
         change = self._changes.get(key, _ABSENT)
-        if change is _ABSENT:
-            return self._backend.get(key)
-        return change  # type: ignore[return-value]
+        if change is not _ABSENT:
+            return change  # type: ignore[return-value]
+        cache = self._read_cache
+        if key in cache:
+            return cache[key]
+        value = cache[key] = self._backend.get(key)
+        return value
 
     def contains(self, key: bytes) -> bool:
         """Whether `key` currently has a value."""
