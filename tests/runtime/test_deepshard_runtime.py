@@ -205,3 +205,26 @@ def test_runtime_apis_answer_as_substrate(dev_node: Any) -> None:
         runtime.apis.call("Metadata_metadata_versions", b"", state, header)
         == b"\x04\x0e\x00\x00\x00"
     )
+
+
+def test_replay_after_reaping_is_refused(dev_node: Any, substrate: SubstrateInterface) -> None:
+    """An account reaped and re-created keeps its nonce, so its old transactions stay spent."""
+    alice = Keypair.create_from_uri("//Alice")
+    temp = Keypair.create_from_seed("0x" + "07" * 32)
+    fund = substrate.compose_call(
+        "Balances", "transfer_allow_death", {"dest": temp.ss58_address, "value": 10**15}
+    )
+    assert _submit(dev_node, substrate, substrate.create_signed_extrinsic(fund, alice)).is_success
+    # temp sends everything back (immortal, nonce 0): the account is reaped.
+    drain = substrate.compose_call(
+        "Balances", "transfer_all", {"dest": alice.ss58_address, "keep_alive": False}
+    )
+    signed_drain = substrate.create_signed_extrinsic(drain, temp)
+    assert _submit(dev_node, substrate, signed_drain).is_success
+    assert substrate.query("System", "Account", [temp.ss58_address]).value["providers"] == 0
+    # Re-created: the nonce comes back, so the old drain (nonce 0) is stale, not replayable.
+    fund_again = substrate.create_signed_extrinsic(fund, alice)
+    assert _submit(dev_node, substrate, fund_again).is_success
+    assert substrate.get_account_nonce(temp.ss58_address) == 1
+    with pytest.raises(Exception, match="outdated"):
+        dev_node.produce([bytes(signed_drain.data.data)])

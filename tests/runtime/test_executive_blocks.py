@@ -222,3 +222,33 @@ def test_validate_transaction_tags(chain: Any) -> None:
         tv.TransactionSource.External,
     )
     assert 0 < mortal.longevity <= 64
+
+
+def test_block_length_limit_refuses_an_oversized_extrinsic(chain: Any) -> None:
+    from deepshard.pallets.system import Config as SystemConfig
+    from deepshard.pallets.system import System as SystemPallet
+    from deepshard.pallets.system import UnitWeights
+    from deepshard.primitives.weights import DEFAULT_NORMAL_RATIO, BlockLength
+    from deepshard.runtime.executive import Executive
+    from deepshard.runtime.support import Runtime
+
+    small = SystemConfig(
+        weights=UnitWeights(),
+        block_length=BlockLength.max_with_normal_ratio(1_000, DEFAULT_NORMAL_RATIO),
+    )
+    runtime = Runtime(name="test_runtime", pallets=[(0, SystemPallet, small)])
+    executive = Executive(runtime, chain.executive.version, chain.fees)
+    genesis = chain.genesis_header
+    building = executive.initialize_block(
+        chain.genesis,
+        Header(
+            parent_hash=genesis.hash(),
+            number=U32(1),
+            state_root=H256(bytes(32)),
+            extrinsics_root=H256(bytes(32)),
+        ),
+    )
+    call = runtime.call_codec.encode(runtime.make_call(SystemPallet, "remark", remark=bytes(900)))
+    with pytest.raises(tv.TransactionInvalid) as raised:
+        executive.apply_extrinsic(building, chain.sign(call, chain.alice, 0))
+    assert isinstance(raised.value.reason, tv.ExhaustsResources)
