@@ -7,14 +7,23 @@ from typing import Any
 
 import pytest
 
-from deepshard.pallets.system import ExtrinsicFailed, ExtrinsicSuccess, Remarked, System
+from deepshard.pallets.system import Config as SystemConfig
+from deepshard.pallets.system import (
+    ExtrinsicFailed,
+    ExtrinsicSuccess,
+    Remarked,
+    System,
+    UnitWeights,
+)
 from deepshard.primitives import transaction_validity as tv
 from deepshard.primitives.codec import H256, AccountId32
 from deepshard.primitives.extrinsic import Era
 from deepshard.primitives.header import Header
 from deepshard.primitives.numeric import U32
 from deepshard.primitives.signing import sign_extrinsic
-from deepshard.runtime.executive import Block, InvalidBlock
+from deepshard.primitives.weights import DEFAULT_NORMAL_RATIO, BlockLength
+from deepshard.runtime.executive import Block, Executive, InvalidBlock
+from deepshard.runtime.support import Runtime
 from deepshard.runtime.support.events import ApplyExtrinsic
 from deepshard.runtime.support.overlay import Overlay
 
@@ -225,18 +234,11 @@ def test_validate_transaction_tags(chain: Any) -> None:
 
 
 def test_block_length_limit_refuses_an_oversized_extrinsic(chain: Any) -> None:
-    from deepshard.pallets.system import Config as SystemConfig
-    from deepshard.pallets.system import System as SystemPallet
-    from deepshard.pallets.system import UnitWeights
-    from deepshard.primitives.weights import DEFAULT_NORMAL_RATIO, BlockLength
-    from deepshard.runtime.executive import Executive
-    from deepshard.runtime.support import Runtime
-
     small = SystemConfig(
         weights=UnitWeights(),
         block_length=BlockLength.max_with_normal_ratio(1_000, DEFAULT_NORMAL_RATIO),
     )
-    runtime = Runtime(name="test_runtime", pallets=[(0, SystemPallet, small)])
+    runtime = Runtime(name="test_runtime", pallets=[(0, System, small)])
     executive = Executive(runtime, chain.executive.version, chain.fees)
     genesis = chain.genesis_header
     building = executive.initialize_block(
@@ -248,7 +250,7 @@ def test_block_length_limit_refuses_an_oversized_extrinsic(chain: Any) -> None:
             extrinsics_root=H256(bytes(32)),
         ),
     )
-    call = runtime.call_codec.encode(runtime.make_call(SystemPallet, "remark", remark=bytes(900)))
+    call = runtime.call_codec.encode(runtime.make_call(System, "remark", remark=bytes(900)))
     with pytest.raises(tv.TransactionInvalid) as raised:
         executive.apply_extrinsic(building, chain.sign(call, chain.alice, 0))
     assert isinstance(raised.value.reason, tv.ExhaustsResources)
