@@ -1,0 +1,1 @@
+"""The Deepshard node: database, transaction pool, consensus, RPC and the service joining them."""
