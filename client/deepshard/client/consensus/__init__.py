@@ -1,0 +1,1 @@
+"""Consensus on the client side: Aura slots and seals (authoring and verification)."""
