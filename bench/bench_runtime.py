@@ -1,7 +1,10 @@
 """Runtime throughput: blocks of signed ``Balances.transfer_keep_alive`` through the executive.
 
 Run with ``python -m bench runtime``. Set ``BENCH_RUNTIME_SIZES=1000,5000`` for more block
-sizes (default: 1,000 transfers per block).
+sizes (default: 1,000 transfers per block). The runtime's block limits admit about 1,090
+transfers (the ``Normal`` proof-size budget), so for a larger block the benchmark composes the
+same pallets with System's block weight and length limits scaled up (the note says by how much);
+everything else is the Deepshard runtime as configured.
 
 Setup (deterministic, from fixed seeds): the Deepshard runtime with a genesis of one funded
 sr25519 sender per transfer plus `BACKGROUND_ACCOUNTS` funded accounts that receive them, in a
@@ -17,8 +20,11 @@ Figures, on one core, best of `ROUNDS`:
 * per extrinsic: decode (``UncheckedExtrinsic`` and the call), sr25519 verification alone,
   and the rest of ``apply_extrinsic`` (signing payload, nonce, weight, fee, dispatch, events)
   as the apply time minus those two;
-* finalize: the state root (``BlockState.storage_root`` of the block's changes) and the
-  extrinsics root, each timed alone, and the whole ``finalize_block``.
+* finalize: the whole ``finalize_block``, and within it the state root
+  (``BlockState.storage_root`` of the block's changes, over the state the block read, as in
+  ``finalize_block``) and the extrinsics root, each timed again on its own.
+
+Each round starts from a cold `TrieState` (no decoded nodes) over the same genesis store.
 """
 
 from __future__ import annotations
@@ -27,13 +33,15 @@ import os
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bench.harness import Figure, print_figures
 from deepshard.pallets.aura import Aura, AuraGenesis, AuthorityId
 from deepshard.pallets.balances import Balances, BalancesGenesis
+from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import INHERENT_IDENTIFIER as TIMESTAMP_INHERENT
+from deepshard.pallets.transaction_payment import PalletFeeHandler
 from deepshard.primitives.codec import H256, AccountId32
 from deepshard.primitives.crypto import Keypair, KeyType, verify
 from deepshard.primitives.extrinsic import (
@@ -47,15 +55,20 @@ from deepshard.primitives.header import AURA_ENGINE_ID, Digest, Header, PreRunti
 from deepshard.primitives.numeric import U32, U64, U128
 from deepshard.primitives.signing import sign_extrinsic
 from deepshard.primitives.trie import EMPTY_TRIE_ROOT, MemoryNodeStore, ordered_trie_root
+from deepshard.primitives.version import RuntimeVersion
+from deepshard.primitives.weights import DEFAULT_NORMAL_RATIO, BlockLength, BlockWeights, Weight
+from deepshard.runtime import configs
 from deepshard.runtime.configs import MILLISECS_PER_BLOCK, UNIT
-from deepshard.runtime.executive import Block, BlockInProgress
-from deepshard.runtime.runtime import DeepshardRuntime, deepshard_runtime
+from deepshard.runtime.executive import Block, BlockInProgress, Executive
+from deepshard.runtime.runtime import PALLETS, RUNTIME_NAME, deepshard_runtime
 from deepshard.runtime.state import TrieState
+from deepshard.runtime.support import Runtime
 from deepshard.runtime.support.inherents import InherentData
 
 DEFAULT_SIZES = (1_000,)
+FITTING_TRANSFERS = 1_000
 BACKGROUND_ACCOUNTS = 10_000
-ROUNDS = 3
+ROUNDS = 5
 SLOT = 290_000_000
 ENDOWMENT = 1_000 * UNIT
 AMOUNT = UNIT
@@ -65,13 +78,16 @@ AMOUNT = UNIT
 class Setup:
     """A genesis state and a block of transfers built on it."""
 
-    rt: DeepshardRuntime
+    runtime: Runtime
+    executive: Executive
+    version: RuntimeVersion
     state: TrieState
     genesis: Header
     header: Header
     inherents: list[bytes]
     transfers: list[bytes]
     accounts: int
+    limits_scale: int
 
     @property
     def extrinsics(self) -> list[bytes]:
@@ -86,9 +102,37 @@ def block_sizes() -> tuple[int, ...]:
     return sizes or DEFAULT_SIZES
 
 
+def composed(limits_scale: int) -> tuple[Runtime, Executive]:
+    """The Deepshard runtime and executive, with block limits `limits_scale` times larger."""
+    rt = deepshard_runtime()
+    if limits_scale == 1:
+        return rt.runtime, rt.executive
+    system = configs.SYSTEM
+    max_block = system.block_weights.max_block
+    system = replace(
+        system,
+        block_weights=BlockWeights.with_sensible_defaults(
+            Weight.from_parts(
+                int(max_block.ref_time) * limits_scale, int(max_block.proof_size) * limits_scale
+            ),
+            DEFAULT_NORMAL_RATIO,
+        ),
+        block_length=BlockLength.max_with_normal_ratio(
+            5 * 1024 * 1024 * limits_scale, DEFAULT_NORMAL_RATIO
+        ),
+    )
+    pallets = [
+        (index, pallet, system if pallet is System else config) for index, pallet, config in PALLETS
+    ]
+    runtime = Runtime(name=RUNTIME_NAME, pallets=pallets)
+    return runtime, Executive(runtime, rt.version, PalletFeeHandler())
+
+
 def build_setup(size: int) -> Setup:
     """Build the genesis state and block 1 with `size` signed transfers."""
     rt = deepshard_runtime()
+    limits_scale = -(-size // FITTING_TRANSFERS)
+    runtime, executive = composed(limits_scale)
     rng = random.Random(size)
     senders = [
         Keypair.from_seed(blake2_256(b"bench-sender" + i.to_bytes(4, "little")), KeyType.SR25519)
@@ -137,7 +181,18 @@ def build_setup(size: int) -> Setup:
                 transaction_version=int(rt.version.transaction_version),
             )
         )
-    return Setup(rt, state, genesis, header, inherents, transfers, len(endowed))
+    return Setup(
+        runtime,
+        executive,
+        rt.version,
+        state,
+        genesis,
+        header,
+        inherents,
+        transfers,
+        len(endowed),
+        limits_scale,
+    )
 
 
 def best_of(fn: Callable[[], Any], rounds: int = ROUNDS) -> tuple[float, Any]:
@@ -160,6 +215,7 @@ class Production:
     finalize: float
     header: Header
     changes: dict[bytes, bytes | None]
+    state: TrieState
 
     @property
     def total(self) -> float:
@@ -167,11 +223,17 @@ class Production:
         return self.initialize + self.apply + self.finalize
 
 
+def cold(state: TrieState) -> TrieState:
+    """The same state without the nodes an earlier round decoded (each round starts cold)."""
+    return TrieState(state.trie)
+
+
 def produce(setup: Setup) -> Production:
     """Produce block 1 once: initialize, apply every extrinsic, finalize; time each phase."""
-    executive = setup.rt.executive
+    executive = setup.executive
+    state = cold(setup.state)
     start = time.perf_counter()
-    block: BlockInProgress = executive.initialize_block(setup.state, setup.header)
+    block: BlockInProgress = executive.initialize_block(state, setup.header)
     initialized = time.perf_counter()
     for encoded in setup.extrinsics:
         outcome = executive.apply_extrinsic(block, encoded)
@@ -181,13 +243,13 @@ def produce(setup: Setup) -> Production:
     header, changes = executive.finalize_block(block)
     finalized = time.perf_counter()
     return Production(
-        initialized - start, applied - initialized, finalized - applied, header, changes
+        initialized - start, applied - initialized, finalized - applied, header, changes, state
     )
 
 
 def decode_all(setup: Setup) -> None:
     """Decode every transfer and its call, as `Executive.apply_extrinsic` does first."""
-    call_codec = setup.rt.runtime.call_codec
+    call_codec = setup.runtime.call_codec
     for encoded in setup.transfers:
         xt = UncheckedExtrinsic.decode(encoded)
         call_codec.decode(xt.call)
@@ -195,7 +257,7 @@ def decode_all(setup: Setup) -> None:
 
 def signature_checks(setup: Setup) -> list[tuple[bytes, bytes, bytes]]:
     """Return ``(signature, payload, public key)`` of every transfer."""
-    version = setup.rt.version
+    version = setup.version
     genesis_hash = bytes(setup.genesis.hash())
     additional = additional_signed(
         int(version.spec_version), int(version.transaction_version), genesis_hash, genesis_hash
@@ -226,17 +288,16 @@ def figures_for(size: int) -> list[Figure]:
     runs = [produce(setup) for _ in range(ROUNDS)]
     best = min(runs, key=lambda run: run.total)
     block = Block(best.header, tuple(setup.extrinsics))
-    import_seconds, changes = best_of(
-        lambda: setup.rt.executive.execute_block(setup.state, block)
-    )
+    import_seconds, changes = best_of(lambda: setup.executive.execute_block(setup.state, block))
     if changes != best.changes:
         raise RuntimeError("import produced different changes than production")
     decode_seconds, _ = best_of(lambda: decode_all(setup))
     checks = signature_checks(setup)
     verify_seconds, _ = best_of(lambda: verify_all(checks))
-    version = setup.rt.version
+    version = setup.version
+    # As in `finalize_block`: over the state the block read (its decoded nodes at hand).
     state_root_seconds, root = best_of(
-        lambda: setup.state.storage_root(best.changes, version.state_version)
+        lambda: best.state.storage_root(best.changes, version.state_version)
     )
     if root != bytes(best.header.state_root):
         raise RuntimeError("the state root differs from the header's")
@@ -248,8 +309,11 @@ def figures_for(size: int) -> list[Figure]:
     decode_us = decode_seconds / size * 1e6
     verify_us = verify_seconds / size * 1e6
     setup_note = (
-        f"{setup.accounts:,} accounts, {len(best.changes):,} changed keys; setup {setup_seconds:.1f} s"
+        f"{setup.accounts:,} accounts, {len(best.changes):,} changed keys; "
+        f"setup {setup_seconds:.1f} s"
     )
+    if setup.limits_scale > 1:
+        setup_note += f"; block limits x{setup.limits_scale}"
     return [
         Figure("produce: transfers per second", size / best.total, "tx/s", setup_note),
         Figure("import (execute_block): transfers per second", size / import_seconds, "tx/s"),

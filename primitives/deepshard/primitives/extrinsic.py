@@ -22,12 +22,14 @@ The transaction hash is ``blake2_256`` of the whole encoding, length prefix incl
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar, Final, Generic, Self, TypeVar
 
 from deepshard.primitives.codec import (
     H256,
     AccountId32,
+    Codec,
     Compact,
     EncodeError,
     Enum,
@@ -502,11 +504,14 @@ def _type_error(value: object) -> EncodeError:
 
 def encode_extra(era: Era, nonce: int, tip: int) -> bytes:
     """Return the signed extra: ``era ++ Compact<u32>(nonce) ++ Compact<u128>(tip)``."""
-    return (
-        era.to_bytes()
-        + codec_for(Compact[U32]).encode(nonce)
-        + codec_for(Compact[U128]).encode(tip)
-    )
+    nonce_codec, tip_codec = _extra_codecs()
+    return era.to_bytes() + nonce_codec.encode(nonce) + tip_codec.encode(tip)
+
+
+@functools.cache
+def _extra_codecs() -> tuple[Codec[Any], Codec[Any]]:
+    """The codecs of the nonce and the tip, looked up once (every signature check needs them)."""
+    return codec_for(Compact[U32]), codec_for(Compact[U128])
 
 
 def additional_signed(

@@ -387,8 +387,16 @@ class _PerDispatchClass(Generic[_T]):
 
     def with_value(self, dispatch_class: DispatchClass, value: _T) -> Self:
         """Return a copy with the value for `dispatch_class` replaced."""
-        name = dispatch_class.name.lower()
-        return dataclasses.replace(self, **{name: value})  # type: ignore[type-var]
+        normal, operational, mandatory = self.normal, self.operational, self.mandatory
+        if dispatch_class is DispatchClass.Normal:
+            normal = value
+        elif dispatch_class is DispatchClass.Operational:
+            operational = value
+        else:
+            mandatory = value
+        make: Any = type(self)
+        copy: Self = make(normal=normal, operational=operational, mandatory=mandatory)
+        return copy
 
 
 _PER_CLASS_PATH: Final = ("frame_support", "dispatch", "PerDispatchClass")

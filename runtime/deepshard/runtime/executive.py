@@ -28,7 +28,7 @@ state of the best block, and never dispatches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from deepshard.pallets.system import System
 from deepshard.primitives import transaction_validity as tv
@@ -47,7 +47,7 @@ from deepshard.primitives.header import Digest, Header, Seal
 from deepshard.primitives.numeric import U32, U64
 from deepshard.primitives.trie import ordered_trie_root
 from deepshard.primitives.version import RuntimeVersion
-from deepshard.primitives.weights import DispatchClass, DispatchInfo
+from deepshard.primitives.weights import DispatchClass, DispatchInfo, Weight, WeightsPerClass
 from deepshard.runtime.fees import FeeHandler
 from deepshard.runtime.state import BlockState
 from deepshard.runtime.support import (
@@ -71,6 +71,10 @@ __all__ = [
     "AppliedOutcome",
     "Executive",
 ]
+
+
+_MEMO_LIMIT: Final = 1_024
+"""Most entries a per-executive memo keeps before it starts over."""
 
 
 class InvalidBlock(Exception):
@@ -151,6 +155,7 @@ class Executive:
         self.fees = fees
         self.state_version = version.state_version
         self.extrinsics_root_version = version.extrinsics_root_state_version
+        self._extrinsic_weights: dict[tuple[Weight, DispatchClass], Weight] = {}
 
     # --- 1. initialize_block ------------------------------------------------------------------
 
@@ -314,11 +319,7 @@ class Executive:
         limits = system.config.block_weights
         dispatch_class = checked.meta.dispatch_class
         per_class = limits.get(dispatch_class)
-        if per_class.max_extrinsic is not None and checked.meta.weight.any_gt(
-            per_class.max_extrinsic
-        ):
-            raise tv.TransactionInvalid(tv.ExhaustsResources())
-        extrinsic_weight = checked.meta.weight.saturating_add(per_class.base_extrinsic)
+        extrinsic_weight = self._extrinsic_weight(per_class, checked.meta)
         consumed = system.block_weight.get()
         class_total = consumed.get(dispatch_class).saturating_add(extrinsic_weight)
         if dispatch_class is not DispatchClass.Mandatory:
@@ -338,6 +339,27 @@ class Executive:
         if commit:
             system.block_weight.put(consumed.with_value(dispatch_class, class_total))
             system.all_extrinsics_len.put(U32(all_length))
+
+    def _extrinsic_weight(self, per_class: WeightsPerClass, meta: DispatchMeta) -> Weight:
+        """The weight an extrinsic adds to its class: its call's plus the base extrinsic weight.
+
+        Remembered per call weight and class (the limits are this runtime's), as most
+        extrinsics of a block repeat a few calls.
+
+        Raises:
+            TransactionInvalid: ``ExhaustsResources`` -- the call alone is above the class's
+                ``max_extrinsic``.
+        """
+        key = (meta.weight, meta.dispatch_class)
+        known = self._extrinsic_weights.get(key)
+        if known is None:
+            if per_class.max_extrinsic is not None and meta.weight.any_gt(per_class.max_extrinsic):
+                raise tv.TransactionInvalid(tv.ExhaustsResources())
+            if len(self._extrinsic_weights) >= _MEMO_LIMIT:
+                self._extrinsic_weights.clear()
+            known = meta.weight.saturating_add(per_class.base_extrinsic)
+            self._extrinsic_weights[key] = known
+        return known
 
     # --- 3. finalize_block -----------------------------------------------------------------------
 

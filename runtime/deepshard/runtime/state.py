@@ -10,7 +10,7 @@ test states).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Protocol
+from typing import Final, Protocol
 
 from deepshard.primitives.trie import (
     MissingNode,
@@ -23,7 +23,10 @@ from deepshard.primitives.trie import (
 )
 from deepshard.primitives.trie.lookup import lookup
 
-__all__ = ["BlockState", "InMemoryState", "TrieState"]
+__all__ = ["BlockState", "InMemoryState", "TrieState", "DECODED_NODES_LIMIT"]
+
+DECODED_NODES_LIMIT: Final = 1 << 18
+"""Most decoded nodes a `TrieState` remembers (a block reads far fewer; RPC reads may not)."""
 
 
 class BlockState(Protocol):
@@ -97,7 +100,8 @@ class TrieState:
     keeps in its database; `MemoryNodeStore` serves genesis, tests and benchmarks.
 
     Point reads remember the nodes they decode (by encoding), so the upper levels of the trie,
-    which every lookup walks through, are decoded once per state rather than once per read.
+    which every lookup walks through, are decoded once per state rather than once per read;
+    `storage_root` reuses them for the paths the block changes (it read those keys first).
     """
 
     __slots__ = ("_decoded", "_trie")
@@ -145,9 +149,12 @@ class TrieState:
         return data
 
     def _decode(self, data: bytes) -> Node:
-        node = self._decoded.get(data)
+        decoded = self._decoded
+        node = decoded.get(data)
         if node is None:
-            node = self._decoded[data] = decode_node(data)
+            if len(decoded) >= DECODED_NODES_LIMIT:  # a long-lived state: start over
+                decoded.clear()
+            node = decoded[data] = decode_node(data)
         return node
 
     def storage_root(self, changes: Mapping[bytes, bytes | None], version: StateVersion) -> bytes:
@@ -155,7 +162,7 @@ class TrieState:
         trie = self._trie
         if version is not trie.version:
             trie = Trie(trie.store, trie.root, version)
-        return trie.apply(changes).root
+        return trie.apply(changes, self._decode).root
 
     def apply(
         self, changes: Mapping[bytes, bytes | None], version: StateVersion | None = None

@@ -54,6 +54,7 @@ Assumptions
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -546,7 +547,7 @@ class Balances(
 
     # --- currency interface: inspection --------------------------------------------------------
 
-    @property
+    @functools.cached_property
     def system(self) -> System:
         """The System pallet of this context (where the account data lives)."""
         return self.ctx.pallet(System)
@@ -719,7 +720,7 @@ class Balances(
             ensure(not (keep_alive and would_kill), Expendability)
             self.ensure_can_withdraw(who, amount, new_free)
             self.deposit_event(Withdraw(who=who, amount=amount))
-            return replace(data, free=new_free), None
+            return data.with_free(new_free), None
 
         with self.ctx.transactional():
             self._mutate_account(who, take)
@@ -1278,7 +1279,7 @@ class Balances(
                 stored = EMPTY_ACCOUNT_DATA
             info = system.account.get(who)
             if info.providers > 0 or info.sufficients > 0:
-                system.account.insert(who, replace(info, data=stored))
+                system.account.insert(who, info.with_data(stored))
             if is_new and new != EMPTY_ACCOUNT_DATA:
                 self.deposit_event(Endowed(account=who, free_balance=new.free))
             if dust > 0:
@@ -1292,12 +1293,15 @@ class Balances(
         Raises:
             InsufficientBalance: the reduction exceeds what may be taken ignoring freezes.
         """
-        max_reduction = self.reducible_balance(who, Preservation.EXPENDABLE, Fortitude.FORCE)
 
         def write(data: AccountData, is_new: bool) -> tuple[AccountData, None]:
             del is_new
-            ensure(data.free.saturating_sub(new_free) <= max_reduction, InsufficientBalance)
-            return replace(data, free=new_free), None
+            if new_free < data.free:  # only a reduction is limited (nothing is written yet)
+                max_reduction = self.reducible_balance(
+                    who, Preservation.EXPENDABLE, Fortitude.FORCE
+                )
+                ensure(data.free - new_free <= max_reduction, InsufficientBalance)
+            return data.with_free(new_free), None
 
         self._mutate_account(who, write)
 

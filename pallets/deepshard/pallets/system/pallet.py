@@ -21,7 +21,6 @@ restores it when the account comes back, so every nonce is used at most once per
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from deepshard.pallets.system.types import (
@@ -346,7 +345,7 @@ class System(
     def inc_account_nonce(self, who: AccountId32) -> None:
         """Increment the nonce of `who`."""
         info = self.account.get(who)
-        self.account.insert(who, replace(info, nonce=info.nonce + U32(1)))
+        self.account.insert(who, info.with_nonce(info.nonce + U32(1)))
 
     def account_exists(self, who: AccountId32) -> bool:
         """Whether `who` exists (has a provider or a sufficient reference)."""
@@ -358,7 +357,7 @@ class System(
         created = info.providers == 0 and info.sufficients == 0
         if created:
             info = self._on_created_account(who, info)
-        self.account.insert(who, replace(info, providers=info.providers + U32(1)))
+        self.account.insert(who, info.with_providers(info.providers + U32(1)))
         return created
 
     def dec_providers(self, who: AccountId32) -> bool:
@@ -376,7 +375,7 @@ class System(
             ensure(info.consumers == 0, ConsumerRemaining)
             self._on_killed_account(who, info)
             return True
-        self.account.insert(who, replace(info, providers=info.providers - U32(1)))
+        self.account.insert(who, info.with_providers(info.providers - U32(1)))
         return False
 
     def inc_consumers(self, who: AccountId32) -> None:
@@ -389,7 +388,7 @@ class System(
         info = self.account.get(who)
         ensure(info.providers > 0, NoProviders)
         ensure(info.consumers < MAX_CONSUMERS, TooManyConsumers)
-        self.account.insert(who, replace(info, consumers=info.consumers + U32(1)))
+        self.account.insert(who, info.with_consumers(info.consumers + U32(1)))
 
     def dec_consumers(self, who: AccountId32) -> None:
         """Remove a consumer reference from `who` (a no-op at zero, as in FRAME)."""
@@ -397,7 +396,7 @@ class System(
             return
         info = self.account.get(who)
         if info.consumers > 0:
-            self.account.insert(who, replace(info, consumers=info.consumers - U32(1)))
+            self.account.insert(who, info.with_consumers(info.consumers - U32(1)))
 
     def can_dec_provider(self, who: AccountId32) -> bool:
         """Whether removing one provider from `who` would be allowed."""
@@ -410,12 +409,12 @@ class System(
 
     def set_account_data(self, who: AccountId32, data: AccountData) -> None:
         """Replace the balances data of an existing account `who`."""
-        self.account.insert(who, replace(self.account.get(who), data=data))
+        self.account.insert(who, self.account.get(who).with_data(data))
 
     def _on_created_account(self, who: AccountId32, info: AccountInfo) -> AccountInfo:
         previous_nonce = self.reaped_nonce.take(who)
         if previous_nonce is not None:
-            info = replace(info, nonce=previous_nonce)
+            info = info.with_nonce(previous_nonce)
         self.deposit_event(NewAccount(account=who))
         return info
 

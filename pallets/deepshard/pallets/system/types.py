@@ -36,6 +36,10 @@ class AccountData(Struct, type_path=("pallet_balances", "types", "AccountData"))
         """Free plus reserved balance."""
         return self.free + self.reserved
 
+    def with_free(self, free: U128) -> AccountData:
+        """This data with its free balance set to `free` (``replace(self, free=free)``)."""
+        return AccountData(free, self.reserved, self.frozen, self.flags)
+
 
 EMPTY_ACCOUNT_DATA = AccountData(free=U128(0), reserved=U128(0), frozen=U128(0))
 """The balance data of an account that holds nothing."""
@@ -54,6 +58,25 @@ class AccountInfo(Struct, type_path=("frame_system", "AccountInfo")):
     """Number of modules that allow the account to exist on their own."""
     data: AccountData
     """The account's balances."""
+
+    # Field-setting copies: ``dataclasses.replace`` spelled out, as these run on every
+    # transaction (``replace`` walks the fields by name and costs about twice as much).
+
+    def with_nonce(self, nonce: U32) -> AccountInfo:
+        """This information with `nonce`."""
+        return AccountInfo(nonce, self.consumers, self.providers, self.sufficients, self.data)
+
+    def with_consumers(self, consumers: U32) -> AccountInfo:
+        """This information with `consumers`."""
+        return AccountInfo(self.nonce, consumers, self.providers, self.sufficients, self.data)
+
+    def with_providers(self, providers: U32) -> AccountInfo:
+        """This information with `providers`."""
+        return AccountInfo(self.nonce, self.consumers, providers, self.sufficients, self.data)
+
+    def with_data(self, data: AccountData) -> AccountInfo:
+        """This information with the balances `data`."""
+        return AccountInfo(self.nonce, self.consumers, self.providers, self.sufficients, data)
 
 
 EMPTY_ACCOUNT_INFO = AccountInfo(

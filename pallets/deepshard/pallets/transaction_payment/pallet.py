@@ -61,6 +61,7 @@ from deepshard.primitives.weights import (
     Weight,
 )
 from deepshard.runtime.support import (
+    Context,
     DispatchError,
     DispatchMeta,
     GenesisConfig,
@@ -98,6 +99,9 @@ Multiplier = FixedU128
 
 MULTIPLIER_DEFAULT_VALUE: Final = FixedU128.one()
 """The multiplier of a fresh chain, and the value of an empty ``NextFeeMultiplier``."""
+
+_WeightFeeKey = tuple[Weight, DispatchClass, FixedU128]
+"""What the weight-dependent parts of a fee depend on besides the configuration."""
 
 _ZERO: Final = U128(0)
 _MAX_MULTIPLIER: Final = FixedU128.max_value()
@@ -465,6 +469,11 @@ class TransactionPayment(
 ):
     """The TransactionPayment pallet (FRAME's `pallet_transaction_payment`)."""
 
+    def __init__(self, ctx: Context, config: Config, index: int) -> None:
+        """Bind the pallet to `ctx` (see `Pallet`), with an empty fee memo."""
+        super().__init__(ctx, config, index)
+        self._weight_fee_memo: dict[_WeightFeeKey, tuple[U128, U128]] = {}
+
     fee_multiplier: StorageValue[FixedU128, ValueQuery] = storage(
         default=MULTIPLIER_DEFAULT_VALUE, name="NextFeeMultiplier", doc=""
     )
@@ -530,12 +539,12 @@ class TransactionPayment(
         weight, dispatch_class, pays_fee = _parts(info)
         if pays_fee is not Pays.Yes:
             return FeeDetails(inclusion_fee=None, tip=tip)
-        base_extrinsic = self._block_weights().get(dispatch_class).base_extrinsic
+        base_fee, adjusted_weight_fee = self._weight_fees(weight, dispatch_class)
         return FeeDetails(
             inclusion_fee=InclusionFee(
-                base_fee=self.weight_to_fee(base_extrinsic),
+                base_fee=base_fee,
                 len_fee=self.length_to_fee(length),
-                adjusted_weight_fee=self.adjusted_weight_fee(weight),
+                adjusted_weight_fee=adjusted_weight_fee,
             ),
             tip=tip,
         )
@@ -543,8 +552,37 @@ class TransactionPayment(
     def compute_fee(
         self, length: int, info: DispatchMeta | DispatchInfo, tip: U128 = _ZERO
     ) -> U128:
-        """Return the final fee (inclusion fee plus `tip`; just `tip` for ``Pays::No``)."""
-        return self.compute_fee_details(length, info, tip).final_fee()
+        """Return the final fee (inclusion fee plus `tip`; just `tip` for ``Pays::No``).
+
+        This is ``compute_fee_details(length, info, tip).final_fee()``, summed in the same
+        order without building the details (it runs for every transaction).
+        """
+        weight, dispatch_class, pays_fee = _parts(info)
+        if pays_fee is not Pays.Yes:
+            return tip
+        base_fee, adjusted_weight_fee = self._weight_fees(weight, dispatch_class)
+        inclusion_fee = base_fee.saturating_add(self.length_to_fee(length)).saturating_add(
+            adjusted_weight_fee
+        )
+        return inclusion_fee.saturating_add(tip)
+
+    def _weight_fees(self, weight: Weight, dispatch_class: DispatchClass) -> tuple[U128, U128]:
+        """``(base_fee, adjusted_weight_fee)`` of a call of `weight` and `dispatch_class`.
+
+        Both depend only on the configuration, the weight, the class and the multiplier, so
+        they are remembered per context under those (the multiplier is part of the key).
+        """
+        multiplier = self.next_fee_multiplier()
+        key = (weight, dispatch_class, multiplier)
+        known = self._weight_fee_memo.get(key)
+        if known is None:
+            base_extrinsic = self._block_weights().get(dispatch_class).base_extrinsic
+            known = (
+                self.weight_to_fee(base_extrinsic),
+                multiplier.saturating_mul_int(self.weight_to_fee(weight)),
+            )
+            self._weight_fee_memo[key] = known
+        return known
 
     # --- runtime APIs (TransactionPaymentApi, TransactionPaymentCallApi) -------------------------
 

@@ -25,7 +25,7 @@ from typing import Final
 
 from deepshard.primitives.hashing import blake2_256
 from deepshard.primitives.trie.errors import InvalidNode, MissingNode
-from deepshard.primitives.trie.lookup import iterate, lookup
+from deepshard.primitives.trie.lookup import Decode, iterate, lookup
 from deepshard.primitives.trie.node import Branch, Empty, decode_node, encode_branch, encode_leaf
 from deepshard.primitives.trie.root import encode_trie, sorted_pairs
 from deepshard.primitives.trie.store import NodeStore
@@ -90,8 +90,9 @@ class _Node:
 class _Batch:
     """One `Trie.apply` in progress: the mutable nodes and what they add and drop."""
 
-    def __init__(self, store: NodeStore, version: StateVersion) -> None:
+    def __init__(self, store: NodeStore, version: StateVersion, decode: Decode) -> None:
         self.store = store
+        self.decode = decode
         self.threshold = value_threshold(version)
         self.new_nodes: dict[bytes, bytes] = {}
         self.removed: list[bytes] = []
@@ -106,7 +107,7 @@ class _Batch:
                 raise MissingNode(ref)
         else:
             data = ref
-        node = decode_node(data)
+        node = self.decode(data)
         if isinstance(node, Empty):
             raise InvalidNode("the empty node can only be the root of an empty trie")
         if isinstance(node, Branch):
@@ -356,13 +357,18 @@ class Trie:
         """Return the smallest key strictly greater than `key` (`ext_storage_next_key`)."""
         return next(self.iter_keys(b"", key), None)
 
-    def apply(self, changes: Mapping[bytes, bytes | None]) -> TrieUpdate:
+    def apply(
+        self, changes: Mapping[bytes, bytes | None], decode: Decode = decode_node
+    ) -> TrieUpdate:
         """Compute the effect of a batch of changes (value, or None to delete); write nothing.
+
+        `decode` decodes the stored nodes on the changed paths (a reader that has decoded them
+        already, e.g. while reading the keys it now changes, may pass its cache).
 
         Raises:
             MissingNode: a node needed on a changed path is not in the store.
         """
-        batch = _Batch(self.store, self.version)
+        batch = _Batch(self.store, self.version, decode)
         old_root = self.root
         root_node: _Node | None = None
         if old_root != EMPTY_TRIE_ROOT:

@@ -9,9 +9,9 @@ this context. The executive makes one per block; tests make one with `TestExtern
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from deepshard.primitives.codec import H256
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from deepshard.runtime.support.pallet import Pallet
     from deepshard.runtime.support.runtime import Runtime
 
-__all__ = ["Phase", "DepositedEvent", "Context"]
+__all__ = ["Phase", "DepositedEvent", "Context", "Transactional"]
 
 P = TypeVar("P", bound="Pallet[Any]")
 
@@ -106,18 +106,37 @@ class Context:
             DepositedEvent(self.phase, self.extrinsic_index, pallet_index, event, tuple(topics))
         )
 
-    @contextmanager
-    def transactional(self) -> Iterator[None]:
+    def transactional(self) -> Transactional:
         """Run a block of code in a storage layer: kept if it returns, undone if it raises.
 
         Events deposited inside are undone with the storage writes.
         """
-        events_before = len(self.events)
-        self.overlay.start_transaction()
-        try:
-            yield
-        except BaseException:
-            self.overlay.rollback_transaction()
-            del self.events[events_before:]
-            raise
-        self.overlay.commit_transaction()
+        return Transactional(self)
+
+
+class Transactional:
+    """The context manager of `Context.transactional` (a class: it runs for every call)."""
+
+    __slots__ = ("_ctx", "_events_before")
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+        self._events_before = 0
+
+    def __enter__(self) -> None:
+        ctx = self._ctx
+        self._events_before = len(ctx.events)
+        ctx.overlay.start_transaction()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        ctx = self._ctx
+        if kind is None:
+            ctx.overlay.commit_transaction()
+        else:  # undo, and let the exception propagate
+            ctx.overlay.rollback_transaction()
+            del ctx.events[self._events_before :]

@@ -138,6 +138,8 @@ class Runtime:
         )
         self.call_enums: dict[str, type[Enum]] = {}
         self._routes: dict[type, CallRoute] = {}
+        self._fixed_meta: dict[type, DispatchMeta] = {}
+        """`DispatchMeta` of the calls whose weight takes no argument, by call variant."""
         self._outer_variants: dict[int, type] = {}
         for entry in entries:
             self._compose_pallet(entry)
@@ -275,10 +277,19 @@ class Runtime:
     def dispatch_meta(self, call: Any) -> DispatchMeta:
         """Return the weight, class and fee flag of an outer call value."""
         route, inner = self.route(call)
+        fixed = self._fixed_meta.get(type(inner))
+        if fixed is not None:
+            return fixed
+        info = route.info
         arguments = {name: getattr(inner, name) for name in route.argument_names}
         weights = getattr(route.entry.config, "weights", None)
-        weight = route.info.weight_of(weights, arguments)
-        return DispatchMeta(weight, route.info.spec.dispatch_class, route.info.spec.pays_fee)
+        meta = DispatchMeta(
+            info.weight_of(weights, arguments), info.spec.dispatch_class, info.spec.pays_fee
+        )
+        if not info.weight_arguments:
+            # The weight depends on the (immutable) weight table only: compute it once.
+            self._fixed_meta[type(inner)] = meta
+        return meta
 
     # --- events ----------------------------------------------------------------------------
 

@@ -22,13 +22,16 @@ and writes go through the overlay and so take part in transactional rollback.
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, Self, TypeVar, overload
 
-from deepshard.primitives.codec import Codec, codec_for
+from deepshard.primitives.codec import Codec, Enum, Struct, codec_for
+from deepshard.primitives.codec.declare import resolve_fields
 from deepshard.primitives.hashing import StorageHasher, twox_128
+from deepshard.primitives.numeric import FixedPointNumber, PerThing
 
 if TYPE_CHECKING:
     from deepshard.runtime.support.overlay import Overlay
@@ -132,11 +135,14 @@ class StorageItem:
     KEY_COUNT: ClassVar[int] = 0
 
     __slots__ = (
+        "_decoded",
         "_default",
         "_default_bytes",
         "_key_codecs",
+        "_map_keys",
         "_overlay",
         "_prefix",
+        "_shares_values",
         "_value_codec",
         "attribute",
         "doc",
@@ -190,7 +196,10 @@ class StorageItem:
                 )
             except ValueError as error:
                 raise TypeError(f"{where}: the default does not encode: {error}") from error
+        self._shares_values = decodes_immutable(value_type)
         self._overlay: Overlay | None = None
+        self._decoded: dict[bytes, tuple[bytes, Any]] | None = None
+        self._map_keys: dict[tuple[type, Any], bytes] | None = None
 
     # --- binding ---------------------------------------------------------------------------
 
@@ -200,6 +209,8 @@ class StorageItem:
         for slot in StorageItem.__slots__:
             object.__setattr__(clone, slot, getattr(self, slot))
         clone._overlay = overlay
+        clone._decoded = {} if self._shares_values else None
+        clone._map_keys = {}
         return clone
 
     def __get__(self, instance: Any, owner: type) -> Self:
@@ -237,13 +248,37 @@ class StorageItem:
         raw = self._ov().get(key)
         if raw is None:
             return self._default
-        return self._value_codec.decode(raw)
+        decoded = self._decoded
+        if decoded is None:
+            return self._value_codec.decode(raw)
+        # Values of immutable types are decoded once per stored encoding: the overlay hands
+        # back the same bytes object until the entry is written again.
+        known = decoded.get(key)
+        if known is not None and known[0] is raw:
+            return known[1]
+        value = self._value_codec.decode(raw)
+        decoded[key] = (raw, value)
+        return value
 
     def _write(self, key: bytes, value: Any) -> None:
         self._ov().set(key, self._value_codec.encode(value))
 
     def _hashed(self, index: int, key: Any) -> bytes:
         return self.hashers[index].hash(self._key_codecs[index].encode(key))
+
+    def _map_key(self, key: Any) -> bytes:
+        """The storage key of a single-key map entry, hashed once per key and binding."""
+        keys = self._map_keys
+        if keys is None:  # declared, not bound: nothing to remember it in
+            return self._prefix + self._hashed(0, key)
+        tagged = (key.__class__, key)
+        try:
+            known = keys.get(tagged)
+        except TypeError:  # an unhashable key value: hash it every time
+            return self._prefix + self._hashed(0, key)
+        if known is None:
+            known = keys[tagged] = self._prefix + self._hashed(0, key)
+        return known
 
     def _decode_key_suffix(self, suffix: bytes, first: int) -> tuple[Any, ...] | None:
         """Decode keys `first`.. from the part of a storage key after the hashed earlier keys."""
@@ -331,7 +366,7 @@ class StorageMap(StorageItem, Generic[K, V, Q]):
 
     def key(self, key: K) -> bytes:
         """The storage key of `key`'s entry."""
-        return self._prefix + self._hashed(0, key)
+        return self._map_key(key)
 
     @overload
     def get(self: StorageMap[K, V, ValueQuery], key: K) -> V: ...
@@ -339,30 +374,30 @@ class StorageMap(StorageItem, Generic[K, V, Q]):
     def get(self: StorageMap[K, V, OptionQuery], key: K) -> V | None: ...
     def get(self, key: K) -> Any:
         """Return the entry at `key` (the default or None when absent, by query kind)."""
-        return self._read(self._prefix + self._hashed(0, key))
+        return self._read(self._map_key(key))
 
     def insert(self, key: K, value: V) -> None:
         """Store `value` at `key`."""
-        self._write(self._prefix + self._hashed(0, key), value)
+        self._write(self._map_key(key), value)
 
     def remove(self, key: K) -> None:
         """Remove the entry at `key`."""
-        self._ov().delete(self._prefix + self._hashed(0, key))
+        self._ov().delete(self._map_key(key))
 
     def contains_key(self, key: K) -> bool:
         """Whether an entry exists at `key`."""
-        return self._ov().contains(self._prefix + self._hashed(0, key))
+        return self._ov().contains(self._map_key(key))
 
     def take(self, key: K) -> Any:
         """Remove the entry at `key` and return what `get` returned before."""
-        raw_key = self._prefix + self._hashed(0, key)
+        raw_key = self._map_key(key)
         value = self._read(raw_key)
         self._ov().delete(raw_key)
         return value
 
     def mutate(self, key: K, update: Callable[[Any], V]) -> V:
         """Store ``update(get(key))`` at `key` and return it."""
-        raw_key = self._prefix + self._hashed(0, key)
+        raw_key = self._map_key(key)
         value = update(self._read(raw_key))
         self._write(raw_key, value)
         return value
@@ -487,6 +522,49 @@ class StorageNMap(StorageItem, Generic[K, V, Q]):
     def contains_key(self, keys: K) -> bool:
         """Whether an entry exists at `keys`."""
         return self._ov().contains(self.key(keys))
+
+
+_IMMUTABLE_LEAVES: Final = (int, bytes, str, FixedPointNumber, PerThing, RuntimeType)
+"""Value types that are immutable by construction (bool and enum.IntEnum are ints)."""
+
+
+def decodes_immutable(annotation: Any, _seen: frozenset[Any] = frozenset()) -> bool:
+    """Whether every value of the type `annotation` decodes to an immutable object.
+
+    True for integers, booleans, byte strings, strings, runtime types (raw bytes), tuples,
+    options and codec structs and enums built only from such types; False for anything that
+    may hold a list, dict or set, and for anything not recognised. Only then may a decoded
+    value be handed to several readers.
+    """
+    if annotation in _seen:
+        return True  # a recursive type: immutable if the rest of it is
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return decodes_immutable(args[0], _seen)
+    if origin is tuple or origin is typing.Union or origin is types.UnionType:
+        return all(decodes_immutable(a, _seen) for a in args if a is not Ellipsis)
+    if origin is not None or not isinstance(annotation, type):
+        return False
+    if annotation is type(None) or issubclass(annotation, _IMMUTABLE_LEAVES):
+        return True
+    seen = _seen | {annotation}
+    if issubclass(annotation, Struct):
+        return _fields_immutable(annotation, seen)
+    if issubclass(annotation, Enum):
+        root = annotation.enum_class()
+        members = root.variants().values() if annotation is root else (annotation,)
+        return all(_fields_immutable(member, seen | {member}) for member in members)
+    return False
+
+
+def _fields_immutable(cls: type, seen: frozenset[Any]) -> bool:
+    """Whether `cls` is a frozen codec dataclass whose fields all decode immutable."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.frozen:
+        return False
+    fields = resolve_fields(cls, strict=True)  # type: ignore[arg-type]
+    return fields is not None and all(decodes_immutable(a, seen) for a in fields.values())
 
 
 def resolve_storage(
