@@ -14,10 +14,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck unit slow bench fmt clean
+.PHONY: help install js-deps run test lint typecheck unit e2e slow bench fmt clean
 
 help: ## Show this help: every target, then the variables above
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 	@echo
 	@grep -E '^#   ' $(MAKEFILE_LIST) | sed 's/^#/ /'
 
@@ -29,10 +29,17 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create the virtual environment and install Deepshard with its dev tools
 
+JS_STAMP := tests/e2e/js/node_modules/.package-lock.json
+
+$(JS_STAMP): tests/e2e/js/package-lock.json
+	npm ci --prefix tests/e2e/js --no-audit --no-fund
+
+js-deps: $(JS_STAMP) ## Install the pinned npm packages the end-to-end tests drive (@polkadot/api)
+
 run: $(STAMP) ## The main job: inspect a raw chain spec (genesis state root and block hash)
 	$(BIN)/deepshard chain-spec inspect $(SPEC)
 
-test: lint typecheck unit ## Everything CI runs: lint, type check, then the default test suite
+test: lint typecheck unit e2e ## Everything CI runs: lint, type check, unit tests, end-to-end tests
 
 lint: $(STAMP) ## ruff lint and format check over every source root, tests and benchmarks
 	$(BIN)/ruff check .
@@ -43,6 +50,9 @@ typecheck: $(STAMP) ## mypy --strict over every source root
 
 unit: $(STAMP) ## The default pytest run (no slow, gpu, browser or e2e tests)
 	$(BIN)/pytest -n auto $(PYTEST)
+
+e2e: $(STAMP) $(JS_STAMP) ## End-to-end tests: real node processes driven by real clients
+	$(BIN)/pytest -m e2e $(PYTEST)
 
 slow: $(STAMP) ## Only the tests marked slow
 	$(BIN)/pytest -n auto -m slow $(PYTEST)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from deepshard.chain_spec.cli import app as chain_spec_app
+from deepshard.client.node.cli import app as node_app
 
 __all__ = ["app", "main"]
 
@@ -19,9 +20,14 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="markdown",
 )
+app.add_typer(node_app, name="node")
 app.add_typer(chain_spec_app, name="chain-spec")
 
 
 def main() -> None:
     """Entry point of the `deepshard` console script."""
     app()
+
+
+if __name__ == "__main__":
+    main()

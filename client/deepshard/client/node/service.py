@@ -1,0 +1,363 @@
+"""The node service: database, runtime, pool, authoring and RPC, started and stopped together.
+
+`NodeService` is what ``deepshard node`` runs. It owns:
+
+* the LMDB `ChainDatabase` (genesis from the raw chain spec on first start; on every start the
+  stored genesis must be this spec's);
+* the runtime and its executive;
+* the transaction pool, validating through the runtime at the best block;
+* the Aura authoring loop (one block per owned slot, built on the best block, imported at once;
+  with a single authority every block is final when imported);
+* the JSON-RPC server and the Prometheus exporter.
+
+Chain mutations run on one worker thread, one at a time; RPC reads run on the event loop and
+read database snapshots, so they never see a half-imported block. The service implements
+`NodeView` for the RPC layer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import time
+from typing import Any
+
+from deepshard.chain_spec.raw import parse_raw_chain_spec
+from deepshard.client.consensus.aura import slot_author
+from deepshard.client.db import ChainDatabase
+from deepshard.client.node.block_production import ProposedBlock, ReadyTransaction, propose_block
+from deepshard.client.node.config import NodeConfig
+from deepshard.client.node.events import EventHub
+from deepshard.client.node.interfaces import ChainInfo
+from deepshard.client.node.keystore import Keystore
+from deepshard.client.node.logs import logger
+from deepshard.client.node.metrics import NodeMetrics
+from deepshard.client.rpc import RpcLimits, RpcPolicy, RpcServer, node_rpc_module
+from deepshard.client.txpool import TransactionPool
+from deepshard.pallets.aura import Aura
+from deepshard.primitives.codec import H256
+from deepshard.primitives.crypto import Keypair, KeyType, dev_keypair
+from deepshard.primitives.header import Header
+from deepshard.primitives.numeric import U32
+from deepshard.primitives.transaction_validity import TransactionSource, ValidTransaction
+from deepshard.primitives.trie import EMPTY_TRIE_ROOT, trie_root
+from deepshard.primitives.version import RuntimeVersion
+from deepshard.runtime.apis import ApiError
+from deepshard.runtime.runtime import CODE_KEY, DeepshardRuntime, deepshard_runtime
+from deepshard.runtime.support.overlay import Overlay
+
+__all__ = ["NodeError", "NodeService", "genesis_header_of"]
+
+log = logger("node")
+
+
+class NodeError(RuntimeError):
+    """The node cannot start; the message says why and what to do."""
+
+
+def genesis_header_of(storage: dict[bytes, bytes], runtime: DeepshardRuntime) -> Header:
+    """Return the genesis header of raw genesis storage under this runtime's state version."""
+    return Header(
+        parent_hash=H256(bytes(32)),
+        number=U32(0),
+        state_root=H256(trie_root(storage.items(), runtime.version.state_version)),
+        extrinsics_root=H256(EMPTY_TRIE_ROOT),
+    )
+
+
+class NodeService:
+    """A running Deepshard node (see the module docstring)."""
+
+    def __init__(self, config: NodeConfig) -> None:
+        """Open the database (creating genesis if new) and prepare every component.
+
+        Raises:
+            NodeError: the chain spec, the database or the keys are unusable.
+        """
+        self.config = config
+        self.runtime = deepshard_runtime()
+        self.metrics = NodeMetrics()
+        self.hub = EventHub()
+        spec = parse_raw_chain_spec(config.chain_spec)
+        if spec.top is None:
+            raise NodeError("the chain spec has no raw genesis storage; build it with --raw")
+        storage = dict(spec.top)
+        if storage.get(CODE_KEY) != self.runtime.code:
+            raise NodeError(
+                "the chain spec's runtime (:code) is not this node's runtime "
+                f"{self.runtime.version.spec_name} v{self.runtime.version.spec_version}; "
+                "rebuild the spec with this `deepshard`"
+            )
+        genesis = genesis_header_of(storage, self.runtime)
+        self.genesis_hash = genesis.hash()
+        self.state_version = self.runtime.version.state_version
+        config.database_path.mkdir(parents=True, exist_ok=True)
+        self.db = ChainDatabase(
+            config.database_path, archive=config.archive, prune_depth=config.state_pruning
+        )
+        if self.db.is_empty():
+            log.info(
+                "🔨 Initializing Genesis block/state (state: 0x%s, header-hash: 0x%s)",
+                bytes(genesis.state_root).hex(),
+                bytes(self.genesis_hash).hex(),
+            )
+            self.db.initialize_genesis(genesis, storage, self.state_version)
+        elif self.db.genesis_hash != self.genesis_hash:
+            raise NodeError(
+                f"the database at {config.database_path} belongs to another chain (genesis "
+                f"0x{bytes(self.db.genesis_hash).hex()}); use another --base-path or "
+                "`deepshard node purge-chain`"
+            )
+        best = self.best_header()
+        self.pool = TransactionPool(self._validate, best=(best.hash(), int(best.number)))
+        self.keys = self._load_keys()
+        self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="import")
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._rpc: Any = None
+        self._stopping = asyncio.Event()
+        self._info = ChainInfo(
+            chain_name=spec.name,
+            chain_type=spec.chain_type,
+            node_name="Deepshard Node",
+            node_version=config.version,
+            properties=dict(spec.properties),
+            node_role="Authority" if config.validator else "Full",
+        )
+
+    # --- NodeView ------------------------------------------------------------------------------
+
+    @property
+    def info(self) -> ChainInfo:
+        """Static chain and node facts."""
+        return self._info
+
+    @property
+    def chain(self) -> ChainDatabase:
+        """The block database."""
+        return self.db
+
+    @property
+    def events(self) -> EventHub:
+        """Block notifications."""
+        return self.hub
+
+    def runtime_version(self, block_hash: H256) -> RuntimeVersion:
+        """The runtime version (one runtime for the whole chain)."""
+        del block_hash
+        return self.runtime.version
+
+    def metadata(self, block_hash: H256) -> bytes:
+        """The runtime metadata."""
+        del block_hash
+        return self.runtime.metadata.encoded
+
+    def call_runtime(self, method: str, arguments: bytes, block_hash: H256) -> bytes:
+        """Call a runtime API at a block."""
+        header = self.db.header(block_hash)
+        state = self.db.state_at(block_hash)
+        if header is None or state is None:
+            raise ApiError(f"unknown or pruned block 0x{bytes(block_hash).hex()}")
+        return self.runtime.apis.call(method, arguments, state, header)
+
+    def peers(self) -> list[dict[str, Any]]:
+        """No peers yet: networking comes with the multi-node issue."""
+        return []
+
+    def sync_state(self) -> dict[str, int]:
+        """Starting, current and highest block (all local for a lone node)."""
+        best = self.best_header()
+        return {
+            "startingBlock": 0,
+            "currentBlock": int(best.number),
+            "highestBlock": int(best.number),
+        }
+
+    def is_syncing(self) -> bool:
+        """A lone node never syncs."""
+        return False
+
+    # --- chain helpers -------------------------------------------------------------------------
+
+    def best_header(self) -> Header:
+        """The best block's header."""
+        header = self.db.header(self.db.best_hash)
+        if header is None:
+            raise NodeError("the database has no best header")
+        return header
+
+    def authorities(self, at: H256) -> tuple[bytes, ...]:
+        """The Aura authorities at a block."""
+        state = self.db.state_at(at)
+        if state is None:
+            return ()
+        ctx = self.runtime.runtime.new_context(Overlay(state), 0)
+        return tuple(bytes(a) for a in ctx.pallet(Aura).authorities())
+
+    def slot_duration(self) -> int:
+        """Aura's slot duration in milliseconds."""
+        state = self.db.state_at(self.db.best_hash)
+        if state is None:
+            raise NodeError("the best block's state is missing")
+        ctx = self.runtime.runtime.new_context(Overlay(state), 0)
+        return int(ctx.pallet(Aura).slot_duration())
+
+    def _validate(self, extrinsic: bytes, source: TransactionSource, at: H256) -> ValidTransaction:
+        header = self.db.header(at) or self.best_header()
+        state = self.db.state_at(header.hash())
+        if state is None:
+            raise NodeError("the pool validated at a pruned block")
+        return self.runtime.executive.validate_transaction(state, header, extrinsic, source)
+
+    def _load_keys(self) -> list[Keypair]:
+        if not self.config.validator:
+            return []
+        keys = Keystore(self.config.keystore_path).keys("aura")
+        if self.config.dev_key is not None:
+            keys.append(dev_keypair(self.config.dev_key, KeyType.SR25519))
+        if not keys:
+            log.warning("⚠️  --validator without an Aura key: insert one with `key insert`")
+        return keys
+
+    # --- authoring -------------------------------------------------------------------------------
+
+    def author_slot(self, slot: int) -> ProposedBlock | None:
+        """Build, seal and import the block of `slot` if one of our keys owns it."""
+        parent = self.best_header()
+        authorities = self.authorities(parent.hash())
+        owner = slot_author(slot, authorities)
+        keypair = next((k for k in self.keys if k.public_key == owner), None)
+        if keypair is None:
+            return None
+        state = self.db.state_at(parent.hash())
+        if state is None:
+            raise NodeError("the best block's state is missing")
+        log.info(
+            "🙌 Starting consensus session on top of parent 0x%s (#%d)",
+            bytes(parent.hash()).hex(),
+            int(parent.number),
+        )
+        duration = self.slot_duration()
+        ready = self.pool.ready()
+        proposed = propose_block(
+            self.runtime,
+            state,
+            parent,
+            slot,
+            duration,
+            keypair,
+            (ReadyTransaction(t.hash, t.extrinsic) for t in ready),
+            budget_seconds=duration / 3000,
+            skip=ready.report_invalid,
+        )
+        self.metrics.proposer_seconds.observe(proposed.build_seconds)
+        block = proposed.block
+        log.info(
+            "🎁 Prepared block for proposing at %d (%d ms) [hash: 0x%s; parent_hash: 0x%s; "
+            "extrinsics (%d)]",
+            int(block.header.number),
+            int(proposed.build_seconds * 1000),
+            bytes(block.header.hash()).hex(),
+            bytes(parent.hash()).hex(),
+            len(block.extrinsics),
+        )
+        self.import_own(proposed, single_authority=len(authorities) == 1)
+        return proposed
+
+    def import_own(self, proposed: ProposedBlock, *, single_authority: bool) -> None:
+        """Commit a block we built (no re-execution: we hold its changes)."""
+        started = time.perf_counter()
+        block = proposed.block
+        self.db.import_block(
+            block, proposed.changes, self.state_version, make_best=True, finalized=single_authority
+        )
+        self.metrics.import_seconds.observe(time.perf_counter() - started)
+        header = block.header
+        number = int(header.number)
+        self.metrics.block_height.labels("best").set(number)
+        if single_authority:
+            self.metrics.block_height.labels("finalized").set(number)
+        log.info("✨ Imported #%d (0x%s)", number, bytes(header.hash()).hex())
+        self.pool.on_block_imported(
+            header.hash(),
+            list(block.extrinsics),
+            is_best=True,
+            number=number,
+            parent=header.parent_hash,
+        )
+        if single_authority:
+            self.pool.on_finalized(header.hash(), list(block.extrinsics))
+        self.hub.publish_imported(header, best=True, finalized=single_authority)
+        for invalid in proposed.invalid:
+            log.debug("dropping invalid transaction 0x%s", bytes(invalid).hex())
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start RPC, metrics, authoring and the informant."""
+        loop = asyncio.get_running_loop()
+        if self.config.rpc_port:
+            self._rpc = RpcServer(
+                node_rpc_module(self),
+                host=self.config.rpc_host,
+                port=self.config.rpc_port,
+                limits=RpcLimits(max_connections=self.config.rpc_max_connections),
+                policy=RpcPolicy.from_flags(self.config.rpc_methods, self.config.rpc_host),
+            )
+            await self._rpc.start()
+            log.info("Running JSON-RPC server: addr=%s:%d", self.config.rpc_host, self._rpc.port)
+        if self.config.prometheus_port:
+            self.metrics.serve(self.config.prometheus_port)
+            log.info("〽️ Prometheus exporter started at 127.0.0.1:%d", self.config.prometheus_port)
+        if self.keys:
+            self._tasks.append(loop.create_task(self._author_loop()))
+        self._tasks.append(loop.create_task(self._informant()))
+
+    async def stop(self) -> None:
+        """Stop every task, the RPC server and the worker; close the database."""
+        self._stopping.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self._rpc is not None:
+            await self._rpc.stop()
+        self._worker.shutdown(wait=True)
+        self.db.close()
+
+    def _now_millis(self) -> int:
+        clock = self.config.extra.get("clock")
+        return int(clock() if clock is not None else time.time() * 1000)
+
+    async def _author_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        duration = self.slot_duration()
+        last_slot = -1
+        while not self._stopping.is_set():
+            now = self._now_millis()
+            slot = now // duration
+            if slot <= last_slot:
+                await asyncio.sleep(max((slot + 1) * duration - now, 1) / 1000)
+                continue
+            last_slot = slot
+            try:
+                await loop.run_in_executor(self._worker, self.author_slot, slot)
+            except Exception:
+                log.exception("💔 Error while authoring the block of slot %d", slot)
+
+    async def _informant(self) -> None:
+        while not self._stopping.is_set():
+            await asyncio.sleep(5)
+            best = self.best_header()
+            finalized = self.db.header(self.db.finalized_hash) or best
+            log.info(
+                "💤 Idle (0 peers), best: #%d (0x%s), finalized #%d (0x%s), ⬇ 0 ⬆ 0",
+                int(best.number),
+                bytes(best.hash()).hex()[:8] + "…",
+                int(finalized.number),
+                bytes(finalized.hash()).hex()[:8] + "…",
+            )
+            status = self.pool.status()
+            self.metrics.pool_ready.set(status.ready)
+            self.metrics.pool_future.set(status.future)

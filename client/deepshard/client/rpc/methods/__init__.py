@@ -1,0 +1,37 @@
+"""The Substrate RPC methods of a node, grouped as sc-rpc groups them.
+
+`node_rpc_module` registers every group against one `NodeView`; the groups' ``register_*``
+functions are available for servers that want only some.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+
+from deepshard.client.node.interfaces import NodeView
+from deepshard.client.rpc.methods.author import register_author
+from deepshard.client.rpc.methods.chain import register_chain
+from deepshard.client.rpc.methods.payment import register_payment
+from deepshard.client.rpc.methods.state import register_state
+from deepshard.client.rpc.methods.system import register_system
+from deepshard.client.rpc.module import RpcModule
+
+__all__ = [
+    "node_rpc_module",
+    "register_system",
+    "register_chain",
+    "register_state",
+    "register_author",
+    "register_payment",
+]
+
+
+def node_rpc_module(node: NodeView, *, executor: Executor | None = None) -> RpcModule:
+    """Return an `RpcModule` with every method this package implements, served from `node`."""
+    module = RpcModule(executor=executor)
+    register_system(module, node)
+    register_chain(module, node)
+    register_state(module, node)
+    register_author(module, node)
+    register_payment(module, node)
+    return module

@@ -1,0 +1,30 @@
+// @polkadot/api smoke run against a Deepshard RPC server: node polkadot_smoke.mjs ws://host:port
+// Prints one JSON line of what the API read; run by test_rpc_polkadot_js.py.
+import { ApiPromise, WsProvider } from '@polkadot/api';
+const url = process.argv[2];
+const provider = new WsProvider(url);
+const api = await ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true });
+const out = {};
+out.chain = (await api.rpc.system.chain()).toString();
+out.genesis = api.genesisHash.toHex();
+out.spec = api.runtimeVersion.specVersion.toNumber();
+const header = await api.rpc.chain.getHeader();
+out.number = header.number.toNumber();
+out.hash = header.hash.toHex();
+const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+const acct = await api.query.system.account(alice);
+out.free = acct.data.free.toString();
+out.nonce = (await api.rpc.system.accountNextIndex(alice)).toNumber();
+const block = await api.rpc.chain.getBlock(out.hash);
+out.xts = block.block.extrinsics.map((x) => `${x.method.section}.${x.method.method}`);
+const events = await api.query.system.events.at(out.hash);
+out.events = events.length;
+let heads = 0;
+const unsub = await api.rpc.chain.subscribeNewHeads((h) => { heads += 1; out.head = h.number.toNumber(); });
+await new Promise((r) => setTimeout(r, 300));
+unsub();
+out.heads = heads;
+const fin = await api.rpc.chain.getFinalizedHead();
+out.finalized = fin.toHex();
+console.log(JSON.stringify(out));
+await api.disconnect();
