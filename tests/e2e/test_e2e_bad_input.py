@@ -56,20 +56,21 @@ def test_bad_signature(dev_node: Any, substrate: SubstrateInterface) -> None:
 
 
 def test_stale_and_future_nonce(dev_node: Any, substrate: SubstrateInterface) -> None:
-    current = substrate.get_account_nonce(ALICE.ss58_address)
-    if current == 0:
-        substrate.submit_extrinsic(
-            substrate.create_signed_extrinsic(
-                substrate.compose_call("System", "remark", {"remark": "0x01"}), ALICE
-            )
+    dave = Keypair.create_from_uri("//Dave")
+    ws = SubstrateInterface(url=dev_node.ws_url)
+    try:
+        remark = ws.compose_call("System", "remark", {"remark": "0x01"})
+        sent = ws.submit_extrinsic(
+            ws.create_signed_extrinsic(remark, dave, nonce=0), wait_for_inclusion=True
         )
-        pytest.skip("Alice had sent nothing yet; the stale case needs a used nonce")
-    stale = _error(dev_node, "author_submitExtrinsic", [_signed(substrate, ALICE, nonce=0)])
+        assert sent.is_success
+    finally:
+        ws.close()
+    stale = _error(dev_node, "author_submitExtrinsic", [_signed(substrate, dave, nonce=0)])
     assert (stale["code"], stale["data"]) == (1010, "Transaction is outdated")
-    future = dev_node.rpc("author_submitExtrinsic", [_signed(substrate, ALICE, nonce=current + 50)])
-    assert future["result"].startswith("0x")
-    pending = dev_node.rpc("author_pendingExtrinsics")["result"]
-    assert any(isinstance(p, str) for p in pending)
+    future = _signed(substrate, dave, nonce=50)
+    assert dev_node.rpc("author_submitExtrinsic", [future])["result"].startswith("0x")
+    assert future in dev_node.rpc("author_pendingExtrinsics")["result"]
 
 
 def test_unpayable_fee(dev_node: Any, substrate: SubstrateInterface) -> None:

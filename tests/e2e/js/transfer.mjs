@@ -20,9 +20,12 @@ const found = await new Promise((resolve, reject) => {
   api.tx.balances.transferKeepAlive(bob.address, amount)
     .signAndSend(alice, ({ status, events, dispatchError }) => {
       if (dispatchError) reject(new Error(dispatchError.toString()));
-      if (status.isInBlock) {
+      // A dev chain finalizes each block as it is imported, so the "finalized" status can
+      // overtake "inBlock" inside polkadot.js (it drops the older status): accept either.
+      if (status.isInBlock || status.isFinalized) {
         resolve({
-          blockHash: status.asInBlock.toHex(),
+          status: status.type,
+          blockHash: (status.isInBlock ? status.asInBlock : status.asFinalized).toHex(),
           events: events.map(({ event }) => `${event.section}.${event.method}`),
         });
       }
