@@ -4,7 +4,8 @@
 #   PYTHON   interpreter used to create the virtual environment   (default: python3)
 #   VENV     where the virtual environment lives                  (default: .venv)
 #   PYTEST   extra pytest arguments, e.g. PYTEST="-k trie -x"     (default: none)
-#   SPEC     chain specification read by `make run`               (default: the committed fixture)
+#   SPEC     chain specification read by `make inspect`           (default: the committed fixture)
+#   NODE_ARGS extra options for `make run`, e.g. NODE_ARGS="--rpc-port 9955"
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,7 +15,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install js-deps run test lint typecheck unit e2e slow bench fmt clean
+.PHONY: help install js-deps run inspect test lint typecheck unit e2e slow bench fmt clean
 
 help: ## Show this help: every target, then the variables above
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -36,7 +37,10 @@ $(JS_STAMP): tests/e2e/js/package-lock.json
 
 js-deps: $(JS_STAMP) ## Install the pinned npm packages the end-to-end tests drive (@polkadot/api)
 
-run: $(STAMP) ## The main job: inspect a raw chain spec (genesis state root and block hash)
+run: $(STAMP) ## The main job: a development node (deepshard node --dev) on ws://127.0.0.1:9944
+	$(BIN)/deepshard node --dev $(NODE_ARGS)
+
+inspect: $(STAMP) ## Inspect a raw chain spec: genesis state root and block hash (SPEC=file)
 	$(BIN)/deepshard chain-spec inspect $(SPEC)
 
 test: lint typecheck unit e2e ## Everything CI runs: lint, type check, unit tests, end-to-end tests

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,10 +65,10 @@ def deepshard_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "deepshard.client.cli"]
 
 
-def start_node(tmp: Path, *extra: str) -> RunningNode:
+def start_node(tmp: Path, *extra: str, base_path: Path | None = None) -> RunningNode:
     port = free_port()
     log_path = tmp / "node.log"
-    base = tmp / "base"
+    base = base_path or tmp / "base"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [
@@ -116,3 +116,9 @@ def dev_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningNode]:
         yield node
     finally:
         stop_node(node)
+
+
+@pytest.fixture
+def launch() -> Callable[..., RunningNode]:
+    """`start_node(tmp, *extra, base_path=None)`, for tests that manage node processes."""
+    return start_node
