@@ -26,6 +26,7 @@ from typing import Any
 from deepshard.chain_spec.raw import parse_raw_chain_spec
 from deepshard.client.consensus.aura import slot_author
 from deepshard.client.db import ChainDatabase
+from deepshard.client.node.block_import import ImportResult, import_block
 from deepshard.client.node.block_production import ProposedBlock, ReadyTransaction, propose_block
 from deepshard.client.node.config import NodeConfig
 from deepshard.client.node.events import EventHub
@@ -44,6 +45,7 @@ from deepshard.primitives.transaction_validity import TransactionSource, ValidTr
 from deepshard.primitives.trie import EMPTY_TRIE_ROOT, trie_root
 from deepshard.primitives.version import RuntimeVersion
 from deepshard.runtime.apis import ApiError
+from deepshard.runtime.executive import Block
 from deepshard.runtime.runtime import CODE_KEY, DeepshardRuntime, deepshard_runtime
 from deepshard.runtime.support.overlay import Overlay
 
@@ -290,6 +292,41 @@ class NodeService:
         self.hub.publish_imported(header, best=True, finalized=single_authority)
         for invalid in proposed.invalid:
             log.debug("dropping invalid transaction 0x%s", bytes(invalid).hex())
+
+    def import_received(self, block: Block) -> ImportResult:
+        """Verify and import a block from elsewhere (a peer, a file), then tell pool and RPC.
+
+        Raises:
+            BlockImportError: a check failed; nothing was written.
+        """
+        started = time.perf_counter()
+        now_slot = self._now_millis() // self.slot_duration()
+        single = len(self.authorities(self.db.best_hash)) == 1
+        result = import_block(self.runtime, self.db, block, current_slot=now_slot, finalize=single)
+        self.metrics.import_seconds.observe(time.perf_counter() - started)
+        outcome = result.outcome
+        header = block.header
+        log.info(
+            "✨ Imported #%d (0x%s)%s",
+            int(header.number),
+            bytes(header.hash()).hex(),
+            "" if outcome.is_best else " (not best)",
+        )
+        if outcome.is_best:
+            retracted = [(h, list(self.db.body(h) or ())) for h in outcome.route.retracted]
+            self.pool.on_block_imported(
+                header.hash(),
+                list(block.extrinsics),
+                is_best=True,
+                retracted=retracted,
+                number=int(header.number),
+                parent=header.parent_hash,
+            )
+            self.metrics.block_height.labels("best").set(int(header.number))
+        if single:
+            self.pool.on_finalized(header.hash(), list(block.extrinsics))
+        self.hub.publish_imported(header, best=outcome.is_best, finalized=single)
+        return result
 
     # --- lifecycle --------------------------------------------------------------------------------
 
