@@ -37,7 +37,8 @@ def _service(tmp: Path, chain: str, dev_key: str | None = None) -> NodeService:
 def _build(service: NodeService, parent_hash: H256, slot: int, author: str) -> Block:
     parent = service.db.header(parent_hash)
     state = service.db.state_at(parent_hash)
-    assert parent is not None and state is not None
+    assert parent is not None
+    assert state is not None
     proposed = propose_block(
         service.runtime,
         state,
@@ -62,7 +63,8 @@ def test_blocks_authored_by_one_node_import_into_another(tmp_path: Path) -> None
         assert follower.db.best_hash == alice.db.best_hash
         assert follower.db.finalized_hash == alice.db.finalized_hash  # single authority
         best = follower.db.header(follower.db.best_hash)
-        assert best is not None and int(best.number) == 3
+        assert best is not None
+        assert int(best.number) == 3
     finally:
         alice.db.close()
         follower.db.close()
