@@ -34,7 +34,13 @@ from deepshard.client.node.interfaces import ChainInfo
 from deepshard.client.node.keystore import Keystore
 from deepshard.client.node.logs import logger
 from deepshard.client.node.metrics import NodeMetrics
-from deepshard.client.rpc import RpcLimits, RpcPolicy, RpcServer, node_rpc_module
+from deepshard.client.rpc import (
+    CorsPolicy,
+    RpcLimits,
+    RpcPolicy,
+    RpcServer,
+    node_rpc_module,
+)
 from deepshard.client.txpool import TransactionPool
 from deepshard.pallets.aura import Aura
 from deepshard.primitives.codec import H256
@@ -328,18 +334,27 @@ class NodeService:
         self.hub.publish_imported(header, best=outcome.is_best, finalized=single)
         return result
 
+    def _count_rpc_call(self, method: str, failed: bool) -> None:
+        self.metrics.rpc_calls.labels(method, str(failed).lower()).inc()
+
     # --- lifecycle --------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Start RPC, metrics, authoring and the informant."""
         loop = asyncio.get_running_loop()
         if self.config.rpc_port:
+            module = node_rpc_module(self)
+            module.observer = self._count_rpc_call
             self._rpc = RpcServer(
-                node_rpc_module(self),
+                module,
                 host=self.config.rpc_host,
                 port=self.config.rpc_port,
                 limits=RpcLimits(max_connections=self.config.rpc_max_connections),
                 policy=RpcPolicy.from_flags(self.config.rpc_methods, self.config.rpc_host),
+                # As Substrate: a development chain accepts every origin (any local web app).
+                cors=CorsPolicy.allow_all()
+                if self._info.chain_type == "Development"
+                else CorsPolicy.local(),
             )
             await self._rpc.start()
             log.info("Running JSON-RPC server: addr=%s:%d", self.config.rpc_host, self._rpc.port)

@@ -294,6 +294,8 @@ class RpcModule:
 
     executor: Executor | None = None
     """Where ``blocking`` handlers run (None: the event loop's default executor)."""
+    observer: Callable[[str, bool], None] | None = None
+    """Told ``(method name, failed)`` after every call (the node's RPC metrics)."""
     _methods: dict[str, MethodSpec] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -429,6 +431,19 @@ class RpcModule:
         Raises:
             RpcError: the JSON-RPC error to answer.
         """
+        if self.observer is None:
+            return await self._call(name, raw_params, session)
+        try:
+            answer = await self._call(name, raw_params, session)
+        except RpcError:
+            self.observer(name if name in self._methods else "unknown", True)
+            raise
+        self.observer(name, False)
+        return answer
+
+    async def _call(
+        self, name: str, raw_params: Any, session: Session
+    ) -> tuple[Any, AfterSend | None]:
         spec = self._methods.get(name)
         if spec is None:
             raise method_not_found()
