@@ -18,6 +18,7 @@ from deepshard.primitives.trie import (
     NodeStore,
     StateVersion,
     Trie,
+    TrieUpdate,
     decode_node,
     trie_root,
 )
@@ -104,11 +105,14 @@ class TrieState:
     `storage_root` reuses them for the paths the block changes (it read those keys first).
     """
 
-    __slots__ = ("_decoded", "_trie")
+    __slots__ = ("_decoded", "_trie", "last_update")
 
     def __init__(self, trie: Trie) -> None:
         self._trie = trie
         self._decoded: dict[bytes, Node] = {}
+        self.last_update: tuple[bytes, TrieUpdate] | None = None
+        """``(base root, update)`` of the last `storage_root`: the nodes it created, which a
+        database can store instead of applying the same changes again."""
 
     @classmethod
     def from_pairs(
@@ -162,7 +166,9 @@ class TrieState:
         trie = self._trie
         if version is not trie.version:
             trie = Trie(trie.store, trie.root, version)
-        return trie.apply(changes, self._decode).root
+        update = trie.apply(changes, self._decode)
+        self.last_update = (trie.root, update)
+        return update.root
 
     def apply(
         self, changes: Mapping[bytes, bytes | None], version: StateVersion | None = None

@@ -289,3 +289,22 @@ def test_snapshots_are_consistent_while_imports_go_on(db: ChainDatabase, model: 
     assert dict(reader.iter_pairs()) == expected
     reader.close()
     db.close()
+
+
+def test_precomputed_update_is_stored_as_computed(db: ChainDatabase, model: Any) -> None:
+    """Execution's trie update, handed to the import, stores exactly the same state."""
+    block, changes = model.block(model.genesis)
+    state = db.state_at(model.genesis)
+    assert state is not None
+    with state:
+        assert state.storage_root(changes, V1) == bytes(block.header.state_root)
+        precomputed = state.last_update
+    assert precomputed is not None
+    db.import_block(block, changes, V1, make_best=True, precomputed=precomputed)
+    model.check_state(block.header.hash())
+    db.verify(deep=True)
+    # An update computed on another base is ignored: the changes are applied as usual.
+    child, child_changes = model.block(block.header.hash())
+    db.import_block(child, child_changes, V1, make_best=True, precomputed=precomputed)
+    model.check_state(child.header.hash())
+    db.verify(deep=True)

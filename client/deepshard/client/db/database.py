@@ -78,7 +78,7 @@ from deepshard.client.db.verify import verify_chain
 from deepshard.primitives.codec import H256
 from deepshard.primitives.hashing import blake2_256
 from deepshard.primitives.header import Header
-from deepshard.primitives.trie import StateVersion, Trie, TrieError
+from deepshard.primitives.trie import StateVersion, Trie, TrieError, TrieUpdate
 from deepshard.runtime.executive import Block
 
 if TYPE_CHECKING:
@@ -412,8 +412,14 @@ class ChainDatabase:
         make_best: bool,
         finalized: bool = False,
         justification: tuple[bytes, bytes] | None = None,
+        precomputed: tuple[bytes, TrieUpdate] | None = None,
     ) -> ImportOutcome:
         """Store a block and its state in one write transaction.
+
+        `precomputed` is ``(base root, update)`` from the state the block was just executed
+        on (``DatabaseState.last_update``): when its base is the parent's root and its root
+        the header's, its new nodes are stored as they are instead of applying `changes` to
+        the parent's trie a second time.
 
         `changes` are the block's storage changes (None deletes) against its parent's state;
         the resulting root must be the header's. With `make_best` the block becomes the best
@@ -471,10 +477,17 @@ class ChainDatabase:
                 if parent_root is None:
                     raise StatePruned(f"the state of parent 0x{parent.hex()} is pruned")
                 store = RefCountingNodeStore(chain.txn, self._tables.nodes, self._tables.refs)
-                try:
-                    update = Trie(store, parent_root, state_version).apply(changes)
-                except TrieError as exc:
-                    raise CorruptDatabase([f"the parent's state is unreadable: {exc}"]) from exc
+                if (
+                    precomputed is not None
+                    and precomputed[0] == parent_root
+                    and precomputed[1].root == bytes(header.state_root)
+                ):
+                    update = precomputed[1]
+                else:
+                    try:
+                        update = Trie(store, parent_root, state_version).apply(changes)
+                    except TrieError as exc:
+                        raise CorruptDatabase([f"the parent's state is unreadable: {exc}"]) from exc
                 if update.root != header.state_root:
                     raise StateRootMismatch(bytes(header.state_root), update.root)
                 store.put_many(update.new_nodes)

@@ -17,7 +17,7 @@ from typing import Any
 
 from deepshard.client.db.store import SnapshotNodeStore
 from deepshard.primitives.codec import H256
-from deepshard.primitives.trie import StateVersion, Trie, generate_proof
+from deepshard.primitives.trie import StateVersion, Trie, TrieUpdate, generate_proof
 from deepshard.runtime.state import TrieState
 
 __all__ = ["DatabaseState"]
@@ -72,6 +72,11 @@ class DatabaseState:
     def storage_root(self, changes: Mapping[bytes, bytes | None], version: StateVersion) -> bytes:
         """Return the state root after applying `changes` (None deletes); nothing is written."""
         return self._state.storage_root(changes, version)
+
+    @property
+    def last_update(self) -> tuple[bytes, TrieUpdate] | None:
+        """``(base root, trie update)`` of the last `storage_root` on this state."""
+        return self._state.last_update
 
     def close(self) -> None:
         """End the snapshot's read transaction (idempotent)."""

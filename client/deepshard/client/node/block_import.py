@@ -85,6 +85,7 @@ def import_block(
             runtime.version.state_version,
             make_best=make_best or finalize,
             finalized=finalize,
+            precomputed=state.last_update,
         )
     except DatabaseError as error:
         raise BlockImportError(f"the database refused the block: {error}") from error

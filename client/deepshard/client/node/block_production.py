@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from deepshard.client.consensus.aura import pre_digest, seal_header
 from deepshard.pallets.timestamp import INHERENT_IDENTIFIER
@@ -55,6 +56,8 @@ class ProposedBlock:
     """Pool transactions found invalid while building."""
     build_seconds: float
     """Time spent building."""
+    trie_update: Any = None
+    """``(base root, trie update)`` of the state root computation, if the state kept it."""
 
 
 def propose_block(  # noqa: PLR0917 - the proposer's inputs, each named at the call site
@@ -123,4 +126,5 @@ def propose_block(  # noqa: PLR0917 - the proposer's inputs, each named at the c
         tuple(included),
         tuple(invalid),
         time.perf_counter() - started,
+        getattr(state, "last_update", None),
     )

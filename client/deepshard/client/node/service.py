@@ -277,7 +277,12 @@ class NodeService:
         started = time.perf_counter()
         block = proposed.block
         self.db.import_block(
-            block, proposed.changes, self.state_version, make_best=True, finalized=single_authority
+            block,
+            proposed.changes,
+            self.state_version,
+            make_best=True,
+            finalized=single_authority,
+            precomputed=proposed.trie_update,
         )
         self.metrics.import_seconds.observe(time.perf_counter() - started)
         header = block.header
