@@ -107,9 +107,14 @@ class TrieState:
 
     __slots__ = ("_decoded", "_trie", "last_update")
 
-    def __init__(self, trie: Trie) -> None:
+    def __init__(self, trie: Trie, decoded: dict[bytes, Node] | None = None) -> None:
+        """Read `trie`; `decoded` may be a node cache shared with other states.
+
+        Nodes are content-addressed, so decoded nodes can be shared by every state of one
+        store (a node database shares one cache between the blocks it serves).
+        """
         self._trie = trie
-        self._decoded: dict[bytes, Node] = {}
+        self._decoded: dict[bytes, Node] = {} if decoded is None else decoded
         self.last_update: tuple[bytes, TrieUpdate] | None = None
         """``(base root, update)`` of the last `storage_root`: the nodes it created, which a
         database can store instead of applying the same changes again."""

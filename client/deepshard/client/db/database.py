@@ -129,6 +129,8 @@ class ChainDatabase:
         self._archive = archive
         self._prune_depth = prune_depth
         self._lock = threading.RLock()
+        self._decoded_nodes: dict[bytes, Any] = {}
+        """Decoded trie nodes by encoding, shared by every state snapshot (content-addressed)."""
         opened = open_environment(
             self._path, archive=archive, map_size=map_size, max_readers=max_readers
         )
@@ -388,7 +390,7 @@ class ChainDatabase:
         if root is None:
             txn.abort()
             return None
-        return DatabaseState(txn, self._tables.nodes, H256(block_hash), root)
+        return DatabaseState(txn, self._tables.nodes, H256(block_hash), root, self._decoded_nodes)
 
     def reference_count(self, node_hash: bytes) -> int:
         """Return how many references keep a stored node (0 if it is not stored)."""

@@ -33,9 +33,16 @@ class DatabaseState:
 
     __slots__ = ("_state", "_store", "block_hash", "root")
 
-    def __init__(self, txn: Any, nodes_db: Any, block_hash: H256, root: bytes) -> None:
+    def __init__(
+        self,
+        txn: Any,
+        nodes_db: Any,
+        block_hash: H256,
+        root: bytes,
+        decoded: dict[bytes, Any] | None = None,
+    ) -> None:
         self._store = SnapshotNodeStore(txn, nodes_db)
-        self._state = TrieState(Trie(self._store, root))
+        self._state = TrieState(Trie(self._store, root), decoded)
         self.block_hash = block_hash
         self.root = root
 
