@@ -18,9 +18,10 @@ import dataclasses
 import inspect
 import sys
 import typing
-from typing import Any, ClassVar, dataclass_transform
+from typing import Any, ClassVar, Self, dataclass_transform
 
 from deepshard.primitives.codec import compiler
+from deepshard.primitives.codec.descriptors import TypeInfo
 
 __all__ = ["DeclarationMeta", "RESERVED_NAMES", "resolve_fields", "type_path_of"]
 
@@ -60,8 +61,8 @@ class DeclarationMeta(type):
                 raise TypeError(f"{name}: field name {field.name!r} is reserved by the codec")
         cls.__scale_namespace__ = scope
         cls.__scale_resolved__ = None
-        if bases:
-            cls.__scale_finish__()
+        if any(isinstance(base, DeclarationMeta) for base in bases):
+            cls.__scale_finish__()  # not for `Struct` / `Enum` themselves
         made: DeclarationMeta = cls
         return made
 
@@ -120,7 +121,46 @@ def type_path_of(cls: type, declared: tuple[str, ...] | None) -> tuple[str, ...]
 
 
 class Declared:
-    """Marker mixin for documentation: both `Struct` and `Enum` variants are declarations."""
+    """What every declaration (`Struct`, `Enum` and its variants) can do with its codec."""
 
     __slots__ = ()
     __scale_config__: ClassVar[dict[str, Any]]
+
+    def encode(self) -> bytes:
+        """Return the SCALE encoding of this value (an enum variant: its index, then fields).
+
+        Raises:
+            EncodeError: a field holds a value its annotation cannot encode.
+        """
+        return compiler.codec_for(type(self)).encode(self)
+
+    @classmethod
+    def decode(cls, data: bytes | bytearray | memoryview, *, exact: bool = True) -> Self:
+        """Decode a value from `data` (all of it, unless ``exact=False``).
+
+        On an enum variant class only that variant is accepted.
+
+        Raises:
+            DecodeError: the bytes are not a valid encoding (the subclass says why, and
+                ``position`` where; an unknown enum index is `InvalidVariant`).
+        """
+        value: Self = compiler.codec_for(cls).decode(data, exact=exact)
+        return value
+
+    @classmethod
+    def decode_prefix(
+        cls, data: bytes | bytearray | memoryview, offset: int = 0
+    ) -> tuple[Self, int]:
+        """Decode a value starting at `offset`; return it and the offset after it."""
+        result: tuple[Self, int] = compiler.codec_for(cls).decode_prefix(data, offset)
+        return result
+
+    @classmethod
+    def codec(cls) -> compiler.Codec[Self]:
+        """Return the compiled codec of this declaration."""
+        return compiler.codec_for(cls)
+
+    @classmethod
+    def type_info(cls) -> TypeInfo:
+        """Return the type descriptor (for the metadata builder)."""
+        return compiler.node_for(cls).info

@@ -29,7 +29,12 @@ from typing import Any, ClassVar, Self
 
 from deepshard.primitives.codec import compiler
 from deepshard.primitives.codec.codegen import Gen, Node, compile_function
-from deepshard.primitives.codec.declare import DeclarationMeta, resolve_fields, type_path_of
+from deepshard.primitives.codec.declare import (
+    DeclarationMeta,
+    Declared,
+    resolve_fields,
+    type_path_of,
+)
 from deepshard.primitives.codec.descriptors import TypeInfo, TypeKind, VariantInfo
 from deepshard.primitives.codec.errors import EncodeError
 from deepshard.primitives.codec.nodes import docs_of, emit_construct, emit_fields_decode
@@ -158,7 +163,7 @@ class EnumNode(Node):
         )
 
 
-class Enum(metaclass=DeclarationMeta):
+class Enum(Declared, metaclass=DeclarationMeta):
     """Base of SCALE enums: subclass once for the enum, then once per variant (with ``index``)."""
 
     __scale_declaration__: ClassVar[bool] = True
@@ -266,40 +271,3 @@ class Enum(metaclass=DeclarationMeta):
             compiler.end_recursive(cls)
         info.variants = tuple(infos)
         return EnumNode(cls.__name__, info, variants)
-
-    def encode(self) -> bytes:
-        """Return the SCALE encoding of this variant (its index byte, then its fields).
-
-        Raises:
-            EncodeError: a field holds a value its annotation cannot encode.
-        """
-        return compiler.codec_for(type(self)).encode(self)
-
-    @classmethod
-    def decode(cls, data: bytes | bytearray | memoryview, *, exact: bool = True) -> Self:
-        """Decode a value of this enum (or, on a variant class, of that variant only).
-
-        Raises:
-            DecodeError: the bytes are not a valid encoding (an unknown index is
-                `InvalidVariant`).
-        """
-        value: Self = compiler.codec_for(cls).decode(data, exact=exact)
-        return value
-
-    @classmethod
-    def decode_prefix(
-        cls, data: bytes | bytearray | memoryview, offset: int = 0
-    ) -> tuple[Self, int]:
-        """Decode a value starting at `offset`; return it and the offset after it."""
-        result: tuple[Self, int] = compiler.codec_for(cls).decode_prefix(data, offset)
-        return result
-
-    @classmethod
-    def codec(cls) -> compiler.Codec[Self]:
-        """Return the compiled codec of this enum (or variant)."""
-        return compiler.codec_for(cls)
-
-    @classmethod
-    def type_info(cls) -> TypeInfo:
-        """Return the type descriptor (for the metadata builder)."""
-        return compiler.node_for(cls).info

@@ -23,12 +23,13 @@ Decoding builds instances without calling ``__init__`` (so ``__post_init__`` doe
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
 from deepshard.primitives.codec import compiler
 from deepshard.primitives.codec.codegen import Gen, Node
 from deepshard.primitives.codec.declare import (
     DeclarationMeta,
+    Declared,
     resolve_fields,
     source_annotation,
     type_path_of,
@@ -108,7 +109,7 @@ def _struct_type_error(cls: type, value: object) -> Exception:
     return EncodeError(f"expected a {cls.__name__}, got {type(value).__name__}: {value!r:.80}")
 
 
-class Struct(metaclass=DeclarationMeta):
+class Struct(Declared, metaclass=DeclarationMeta):
     """Base of SCALE composites: subclass it and annotate the fields (see the module docs)."""
 
     __scale_declaration__: ClassVar[bool] = True
@@ -154,40 +155,3 @@ class Struct(metaclass=DeclarationMeta):
             compiler.end_recursive(cls)
         info.fields = infos
         return StructNode(cls, info, fields)
-
-    def encode(self) -> bytes:
-        """Return the SCALE encoding of this value.
-
-        Raises:
-            EncodeError: a field holds a value its annotation cannot encode.
-        """
-        return compiler.codec_for(type(self)).encode(self)
-
-    @classmethod
-    def decode(cls, data: bytes | bytearray | memoryview, *, exact: bool = True) -> Self:
-        """Decode an instance from `data` (all of it, unless ``exact=False``).
-
-        Raises:
-            DecodeError: the bytes are not a valid encoding (the subclass says why, and
-                ``position`` where).
-        """
-        value: Self = compiler.codec_for(cls).decode(data, exact=exact)
-        return value
-
-    @classmethod
-    def decode_prefix(
-        cls, data: bytes | bytearray | memoryview, offset: int = 0
-    ) -> tuple[Self, int]:
-        """Decode an instance starting at `offset`; return it and the offset after it."""
-        result: tuple[Self, int] = compiler.codec_for(cls).decode_prefix(data, offset)
-        return result
-
-    @classmethod
-    def codec(cls) -> compiler.Codec[Self]:
-        """Return the compiled codec of this class."""
-        return compiler.codec_for(cls)
-
-    @classmethod
-    def type_info(cls) -> TypeInfo:
-        """Return this class's type descriptor (for the metadata builder)."""
-        return compiler.node_for(cls).info
