@@ -166,7 +166,8 @@ class NodeService:
         state = self.db.state_at(block_hash)
         if header is None or state is None:
             raise ApiError(f"unknown or pruned block 0x{bytes(block_hash).hex()}")
-        return self.runtime.apis.call(method, arguments, state, header)
+        with state:
+            return self.runtime.apis.call(method, arguments, state, header)
 
     def peers(self) -> list[dict[str, Any]]:
         """No peers yet: networking comes with the multi-node issue."""
@@ -362,7 +363,6 @@ class NodeService:
                 else CorsPolicy.local(),
             )
             await self._rpc.start()
-            log.info("Running JSON-RPC server: addr=%s:%d", self.config.rpc_host, self._rpc.port)
         if self.config.prometheus_port:
             self.metrics.serve(self.config.prometheus_port)
             log.info("〽️ Prometheus exporter started at 127.0.0.1:%d", self.config.prometheus_port)

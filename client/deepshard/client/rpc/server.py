@@ -258,10 +258,11 @@ class RpcServer:
         address = runner.addresses[0]
         self.port = int(address[1])
         log.info(
-            "JSON-RPC server on %s:%d (deny unsafe: %s)",
+            "Running JSON-RPC server: addr=%s:%d, allowed origins=%s%s",
             self.host,
             self.port,
-            self.policy.deny_unsafe,
+            "*" if self.cors.origins is None else list(self.cors.origins),
+            ", unsafe methods refused" if self.policy.deny_unsafe else "",
         )
 
     async def stop(self) -> None:
