@@ -27,6 +27,7 @@ from deepshard.primitives.codec import AccountId32
 from deepshard.primitives.crypto import (
     CryptoError,
     KeyType,
+    UnknownDevAccount,
     decode_account_id,
     dev_keypair,
     ss58_encode,
@@ -57,10 +58,10 @@ def resolve_account(text: str, where: str) -> AccountId32:
     """
     if not isinstance(text, str):
         raise GenesisError(f"{where}: expected an account (SS58 address or dev name)")
-    base, _, junction = text.partition("//")
-    if base in ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie") and junction in ("", "stash"):
-        pair = dev_keypair(base, KeyType.SR25519, stash=junction == "stash")
-        return AccountId32(pair.public_key)
+    try:
+        return AccountId32(dev_keypair(text, KeyType.SR25519).public_key)
+    except UnknownDevAccount:
+        pass
     try:
         return AccountId32(decode_account_id(text))
     except CryptoError as error:

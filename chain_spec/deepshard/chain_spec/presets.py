@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from deepshard.primitives.crypto import DEV_ACCOUNT_NAMES
+
 __all__ = ["ChainPreset", "DEV", "LOCAL", "PRESETS", "DEV_ACCOUNTS", "ENDOWMENT"]
 
-DEV_ACCOUNTS: Final = ("Alice", "Bob", "Charlie", "Dave", "Eve", "Ferdie")
+DEV_ACCOUNTS: Final = DEV_ACCOUNT_NAMES
 """The well-known development accounts (``//Alice`` ...)."""
 
 ENDOWMENT: Final = 1 << 60

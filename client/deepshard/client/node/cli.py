@@ -19,14 +19,14 @@ from deepshard.client.node.config import NodeConfig
 from deepshard.client.node.keystore import Keystore, KeystoreError
 from deepshard.client.node.logs import LogError, configure_logging, logger
 from deepshard.client.node.service import NodeError, NodeService
-from deepshard.primitives.crypto import KeyType
+from deepshard.primitives.crypto import DEV_ACCOUNT_NAMES, KeyType
 from deepshard.runtime.runtime import deepshard_runtime
 
 __all__ = ["app"]
 
 log = logger("node")
 DEFAULT_BASE_PATH = Path.home() / ".local" / "share" / "deepshard"
-DEV_KEYS = ("alice", "bob", "charlie", "dave", "eve", "ferdie")
+DEV_KEYS = tuple(name.lower() for name in DEV_ACCOUNT_NAMES)
 
 app = typer.Typer(
     help="Run a Deepshard node, purge its chain data, manage its keys.",
