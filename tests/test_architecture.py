@@ -69,6 +69,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "deepshard.primitives",
         "deepshard.chain_spec",
     ),
+    # The typed chain client is what the wallet, the explorer and the workers use: it knows the
+    # runtime only through metadata, so it may not import the runtime, the pallets or the node.
+    "deepshard.client.rpc.client": ("deepshard.client.rpc.client", "deepshard.primitives"),
     "deepshard.client.wallet": (
         "deepshard.client.wallet",
         "deepshard.client.rpc.client",
@@ -551,6 +554,12 @@ LAYERING_CASES = [
     ("deepshard.client.wallet.commands", "from deepshard.pallets.balances import Call", False),
     ("deepshard.client.wallet.commands", "from deepshard.client.node import service", False),
     ("deepshard.client.explorer.indexer", "from deepshard.pallets.system import Event", False),
+    ("deepshard.client.rpc.client.runtime", "from deepshard.primitives.metadata import M", True),
+    ("deepshard.client.rpc.client.client", "from deepshard.client.rpc.client.types import B", True),
+    ("deepshard.client.rpc.client.runtime", "from deepshard.runtime.runtime import RUNTIME", False),
+    ("deepshard.client.rpc.client.runtime", "from deepshard.pallets.balances import Call", False),
+    ("deepshard.client.rpc.client.client", "from deepshard.client.rpc.server import S", False),
+    ("deepshard.client.rpc.client.client", "from deepshard.client.node import service", False),
     ("deepshard.client.explorer.indexer", "from deepshard.primitives.codec import decode", True),
     ("deepshard.offchain_workers.trainer", "from deepshard.primitives.crypto import sign", True),
     (
