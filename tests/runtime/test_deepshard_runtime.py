@@ -86,6 +86,7 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "Balances": 4,
         "TransactionPayment": 5,
         "Sudo": 6,
+        "Utility": 8,
     }
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from deepshard.pallets import aura, balances, sudo, system, timestamp, transaction_payment
+from deepshard.pallets import (
+    aura,
+    balances,
+    sudo,
+    system,
+    timestamp,
+    transaction_payment,
+    utility,
+)
 from deepshard.primitives.numeric import U16, U32, U64, U128
 from deepshard.primitives.weights import (
     DEFAULT_NORMAL_RATIO,
@@ -34,6 +42,7 @@ __all__ = [
     "BALANCES",
     "TRANSACTION_PAYMENT",
     "SUDO",
+    "UTILITY",
 ]
 
 TOKEN_DECIMALS: Final = 12
@@ -66,3 +75,4 @@ AURA: Final = aura.Config()
 BALANCES: Final = balances.Config(existential_deposit=U128(EXISTENTIAL_DEPOSIT))
 TRANSACTION_PAYMENT: Final = transaction_payment.Config(currency=balances.Balances)
 SUDO: Final = sudo.Config()
+UTILITY: Final = utility.Config()

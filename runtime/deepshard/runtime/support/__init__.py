@@ -43,7 +43,13 @@ from deepshard.runtime.support.origin import (
 )
 from deepshard.runtime.support.overlay import MemoryBackend, Overlay, StateBackend
 from deepshard.runtime.support.pallet import GenesisConfig, NoGenesis, Pallet
-from deepshard.runtime.support.runtime import DispatchMeta, OuterCall, PalletEntry, Runtime
+from deepshard.runtime.support.runtime import (
+    DispatchMeta,
+    OuterCall,
+    OuterOrigin,
+    PalletEntry,
+    Runtime,
+)
 from deepshard.runtime.support.storage import (
     OptionQuery,
     RuntimeType,
@@ -102,5 +108,6 @@ __all__ = [
     "PalletEntry",
     "DispatchMeta",
     "OuterCall",
+    "OuterOrigin",
     "RuntimeType",
 ]

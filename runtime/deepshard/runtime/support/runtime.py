@@ -34,16 +34,25 @@ from deepshard.runtime.support.events import (
     EventPhase,
     EventRecords,
 )
-from deepshard.runtime.support.origin import Origin
+from deepshard.runtime.support.origin import Origin, RawOrigin, origin_from_raw, raw_origin
 from deepshard.runtime.support.overlay import Overlay
 from deepshard.runtime.support.pallet import Pallet
 from deepshard.runtime.support.storage import RuntimeType
 
-__all__ = ["OuterCall", "PalletEntry", "CallRoute", "DispatchMeta", "Runtime"]
+__all__ = ["OuterCall", "OuterOrigin", "PalletEntry", "CallRoute", "DispatchMeta", "Runtime"]
 
 
 class OuterCall(RuntimeType):
     """Stands for the runtime's own `RuntimeCall` (e.g. in ``Sudo.sudo(call: OuterCall)``)."""
+
+
+class OuterOrigin(RuntimeType):
+    """Stands for the runtime's ``OriginCaller`` (``Utility.dispatch_as(as_origin, call)``).
+
+    Deepshard's pallets define no origins of their own, so the enum has one variant,
+    ``system(RawOrigin)``, at the System pallet's index, as FRAME's ``construct_runtime!``
+    builds it.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +145,19 @@ class Runtime:
             {"type_path": (name, "RuntimeEvent")},
             _body("The aggregated event type of the runtime: one variant per pallet.", name),
         )
+        system_index = next((e.index for e in entries if e.pallet.NAME == "System"), 0)
+        self.origin_caller: type[Enum] = types.new_class(
+            "OriginCaller",
+            (Enum,),
+            {"type_path": (name, "OriginCaller")},
+            _body("The origin of a dispatch, one variant per pallet with origins.", name),
+        )
+        types.new_class(
+            "system",
+            (self.origin_caller,),
+            {"index": system_index, "unnamed": True},
+            _body("FRAME System's origins.", name, {"origin": RawOrigin}),
+        )
         self.call_enums: dict[str, type[Enum]] = {}
         self._routes: dict[type, CallRoute] = {}
         self._fixed_meta: dict[type, DispatchMeta] = {}
@@ -158,6 +180,7 @@ class Runtime:
         )
         self.runtime_types: dict[type[RuntimeType], Any] = {
             OuterCall: self.runtime_call,
+            OuterOrigin: self.origin_caller,
             EventRecords: Vec[self.event_record],  # type: ignore[name-defined]
         }
         """The concrete type of each `RuntimeType` marker in this runtime."""
@@ -175,6 +198,8 @@ class Runtime:
     def _substitute(self, annotation: Any) -> Any:
         if annotation is OuterCall:
             return self.runtime_call
+        if annotation is OuterOrigin:
+            return self.origin_caller
         origin = typing.get_origin(annotation)
         if origin is not None and OuterCall in _flatten(annotation):
             args = tuple(self._substitute(a) for a in typing.get_args(annotation))
@@ -290,6 +315,22 @@ class Runtime:
             # The weight depends on the (immutable) weight table only: compute it once.
             self._fixed_meta[type(inner)] = meta
         return meta
+
+    def caller_of(self, origin: Origin) -> Any:
+        """Return the ``OriginCaller`` value of a dispatch origin."""
+        (variant,) = self.origin_caller.variants().values()
+        made: Any = variant
+        return made(raw_origin(origin))
+
+    def origin_of(self, caller: Any) -> Origin:
+        """Return the dispatch origin an ``OriginCaller`` value denotes.
+
+        Raises:
+            TypeError: `caller` is not an ``OriginCaller`` of this runtime.
+        """
+        if not isinstance(caller, self.origin_caller):
+            raise TypeError(f"{caller!r} is not an OriginCaller of this runtime")
+        return origin_from_raw(caller.origin)  # type: ignore[attr-defined]
 
     # --- events ----------------------------------------------------------------------------
 
