@@ -87,6 +87,7 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "TransactionPayment": 5,
         "Sudo": 6,
         "Utility": 8,
+        "Multisig": 9,
     }
 
 

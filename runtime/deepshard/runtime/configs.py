@@ -13,6 +13,7 @@ from typing import Final
 from deepshard.pallets import (
     aura,
     balances,
+    multisig,
     sudo,
     system,
     timestamp,
@@ -43,6 +44,8 @@ __all__ = [
     "TRANSACTION_PAYMENT",
     "SUDO",
     "UTILITY",
+    "MULTISIG",
+    "deposit",
 ]
 
 TOKEN_DECIMALS: Final = 12
@@ -76,3 +79,19 @@ BALANCES: Final = balances.Config(existential_deposit=U128(EXISTENTIAL_DEPOSIT))
 TRANSACTION_PAYMENT: Final = transaction_payment.Config(currency=balances.Balances)
 SUDO: Final = sudo.Config()
 UTILITY: Final = utility.Config()
+
+
+def deposit(items: int, bytes_: int) -> U128:
+    """The deposit for storing `items` items of `bytes_` bytes in all (FRAME's node ``deposit``).
+
+    One DSH per hundred items plus a hundred-thousandth of a DSH per byte.
+    """
+    return U128(items * (UNIT // 100) + bytes_ * (UNIT // 100_000))
+
+
+MULTISIG: Final = multisig.Config(
+    # one item of 88 bytes (the operation) when opened, 32 bytes per threshold unit
+    deposit_base=deposit(1, 88),
+    deposit_factor=deposit(0, 32),
+    max_signatories=U32(100),
+)

@@ -485,6 +485,22 @@ class StorageDoubleMap(StorageItem, Generic[K, K2, V, Q]):
         """Remove up to `limit` entries under `key1`; return how many were removed."""
         return self._ov().clear_prefix(self._prefix + self._hashed(0, key1), limit)
 
+    def iter(self) -> Iterator[tuple[K, K2, V]]:
+        """Yield ``(key1, key2, value)`` for every entry, in storage-key order.
+
+        Raises:
+            TypeError: a hasher does not keep its key (only ``*Concat`` and ``Identity`` do).
+        """
+        overlay = self._ov()
+        start = len(self._prefix)
+        for raw_key in overlay.iter_keys(self._prefix):
+            keys = self._decode_key_suffix(raw_key[start:], 0)
+            if keys is None:
+                raise TypeError(f"{self.name}: its hashers do not allow iterating keys")
+            raw = overlay.get(raw_key)
+            if raw is not None:
+                yield keys[0], keys[1], self._value_codec.decode(raw)
+
 
 class StorageNMap(StorageItem, Generic[K, V, Q]):
     """A map keyed by a tuple: ``StorageNMap[tuple[K1, ..., Kn], V, ValueQuery | OptionQuery]``.
