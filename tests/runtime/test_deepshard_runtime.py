@@ -88,6 +88,7 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "Sudo": 6,
         "Utility": 8,
         "Multisig": 9,
+        "Proxy": 10,
     }
 
 

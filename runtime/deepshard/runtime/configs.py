@@ -14,6 +14,7 @@ from deepshard.pallets import (
     aura,
     balances,
     multisig,
+    proxy,
     sudo,
     system,
     timestamp,
@@ -45,6 +46,7 @@ __all__ = [
     "SUDO",
     "UTILITY",
     "MULTISIG",
+    "PROXY",
     "deposit",
 ]
 
@@ -94,4 +96,14 @@ MULTISIG: Final = multisig.Config(
     deposit_base=deposit(1, 88),
     deposit_factor=deposit(0, 32),
     max_signatories=U32(100),
+)
+PROXY: Final = proxy.Config(
+    # one item (the list and its deposit) plus 33 bytes per proxy (an account and a type)
+    proxy_deposit_base=deposit(1, 8),
+    proxy_deposit_factor=deposit(0, 33),
+    max_proxies=U32(proxy.MAX_PROXIES),
+    max_pending=U32(proxy.MAX_PENDING),
+    # one item plus 68 bytes per announcement (an account, a hash and a block number)
+    announcement_deposit_base=deposit(1, 8),
+    announcement_deposit_factor=deposit(0, 68),
 )

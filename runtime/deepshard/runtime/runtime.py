@@ -3,7 +3,7 @@
 Pallets and their indices (stable forever: clients encode calls with them)::
 
     0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo
-    8 Utility   9 Multisig
+    8 Utility   9 Multisig   10 Proxy
 
 (3 is kept for the finality gadget, as in Substrate's node template.) `deepshard_runtime()`
 returns the one composed runtime; it is built on first use, not at import.
@@ -18,6 +18,7 @@ from typing import Any, Final
 from deepshard.pallets.aura import Aura
 from deepshard.pallets.balances import Balances
 from deepshard.pallets.multisig import MultisigPallet
+from deepshard.pallets.proxy import ProxyPallet
 from deepshard.pallets.sudo import Sudo
 from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import Timestamp
@@ -70,6 +71,7 @@ PALLETS: Final = (
     (6, Sudo, configs.SUDO),
     (8, Utility, configs.UTILITY),
     (9, MultisigPallet, configs.MULTISIG),
+    (10, ProxyPallet, configs.PROXY),
 )
 """``(index, pallet, configuration)`` of every pallet."""
 
