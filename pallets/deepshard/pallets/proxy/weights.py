@@ -1,9 +1,14 @@
 """Weights of the Proxy pallet's calls (without a proxied call's own weight).
 
 `BenchmarkedWeights` holds figures measured on Deepshard's own Python runtime by
-``python -m bench proxy`` (`bench/bench_proxy.py`): a base, a cost per announcement (``a``)
-and a cost per proxy (``p``) of the accounts involved, in picoseconds of ref time, measured at
-the configured maxima; proof sizes are FRAME's bounds for the items each call touches.
+``python -m bench pallet_weights`` (`bench/bench_pallet_weights.py`; 2026-12-04, a shared
+2-core x86-64 VM, CPython 3.11): the median time of each call through the composed runtime, as
+a base, a cost per pending announcement (``a``) and a cost per proxy (``p``), each the slope
+between 1 and 31 (the proxied ``System.remark``'s own time subtracted), rounded up to whole
+microseconds and stored in picoseconds of ref time; the pallet prices them at the configured
+maxima, as FRAME does. The measurement is in memory, so storage accesses are priced on top at
+FRAME's ``RocksDbWeight`` (the pallet's items plus ``System.Account`` and ``Balances.Holds``
+for a deposit), and the proof size is the largest encoded size of the items read.
 `UnitWeights` gives every call a weight of one, for tests that are not about weight.
 """
 
@@ -11,22 +16,9 @@ from __future__ import annotations
 
 from typing import Final, Protocol
 
-from deepshard.primitives.weights import Weight
+from deepshard.primitives.weights import ROCKS_DB_WEIGHT, Weight
 
 __all__ = ["ProxyWeights", "BenchmarkedWeights", "UnitWeights", "MEASURED"]
-
-_CALLS: Final = (
-    "proxy",
-    "proxy_announced",
-    "remove_announcement",
-    "reject_announcement",
-    "announce",
-    "add_proxy",
-    "remove_proxy",
-    "remove_proxies",
-    "create_pure",
-    "kill_pure",
-)
 
 
 class ProxyWeights(Protocol):
@@ -73,25 +65,42 @@ class ProxyWeights(Protocol):
         ...
 
 
+_US: Final = 1_000_000
+"""Picoseconds per microsecond."""
+PROXIES_ITEM: Final = 72 + 1_201
+"""Largest ``Proxy.Proxies`` entry: its key, then 32 definitions and the deposit."""
+ANNOUNCEMENTS_ITEM: Final = 72 + 2_193
+"""Largest ``Proxy.Announcements`` entry: its key, then 32 announcements and the deposit."""
+HOLD_ITEMS: Final = 160 + 273
+"""``System.Account`` and ``Balances.Holds`` (8 holds) of the depositor, keys included."""
+_P: Final = PROXIES_ITEM
+_PA: Final = PROXIES_ITEM + ANNOUNCEMENTS_ITEM + HOLD_ITEMS
+
 MEASURED: Final = {
-    # call: (base ps, per announcement ps, per proxy ps, proof size bytes)
-    "proxy": (60_000_000, 0, 1_000_000, 4_706),
-    "proxy_announced": (90_000_000, 1_000_000, 1_000_000, 5_733),
-    "remove_announcement": (60_000_000, 1_000_000, 0, 5_698),
-    "reject_announcement": (60_000_000, 1_000_000, 0, 5_698),
-    "announce": (80_000_000, 1_000_000, 1_000_000, 5_698),
-    "add_proxy": (70_000_000, 0, 1_000_000, 4_706),
-    "remove_proxy": (70_000_000, 0, 1_000_000, 4_706),
-    "remove_proxies": (60_000_000, 0, 1_000_000, 4_706),
-    "create_pure": (80_000_000, 0, 1_000_000, 4_706),
-    "kill_pure": (60_000_000, 0, 1_000_000, 4_706),
+    # call: (base, per announcement, per proxy, reads, writes, proof size)
+    # measured (µs, median): proxy 8.95 + 1.091 p; add_proxy 96.59 + 0.954 p;
+    # remove_proxy 90.97 + 2.038 p; remove_proxies 64.08 + 1.898 p; create_pure 53.25;
+    # kill_pure 48.55; announce 52.49 + 1.180 a; remove_announcement 47.58 + 1.342 a;
+    # reject_announcement 48.08 + 1.334 a; proxy_announced 57.01 + 1.510 a
+    "proxy": (9 * _US, 0, 2 * _US, 1, 0, _P),
+    "proxy_announced": (58 * _US, 2 * _US, 2 * _US, 4, 3, _PA),
+    "remove_announcement": (48 * _US, 2 * _US, 0, 3, 3, ANNOUNCEMENTS_ITEM + HOLD_ITEMS),
+    "reject_announcement": (49 * _US, 2 * _US, 0, 3, 3, ANNOUNCEMENTS_ITEM + HOLD_ITEMS),
+    "announce": (53 * _US, 2 * _US, 0, 4, 3, _PA),
+    "add_proxy": (97 * _US, 0, 1 * _US, 3, 3, _P + HOLD_ITEMS),
+    "remove_proxy": (91 * _US, 0, 3 * _US, 3, 3, _P + HOLD_ITEMS),
+    "remove_proxies": (65 * _US, 0, 2 * _US, 3, 3, _P + HOLD_ITEMS),
+    "create_pure": (54 * _US, 0, 0, 3, 3, _P + HOLD_ITEMS),
+    "kill_pure": (49 * _US, 0, 0, 3, 3, _P + HOLD_ITEMS),
 }
-"""Measured figures (see the module docs)."""
+"""``(base ps, per announcement ps, per proxy ps, reads, writes, proof bytes)``."""
 
 
 def _weight(name: str, a: int = 0, p: int = 0) -> Weight:
-    base, per_announcement, per_proxy, proof = MEASURED[name]
-    return Weight.from_parts(base + per_announcement * a + per_proxy * p, proof)
+    base, per_announcement, per_proxy, reads, writes, proof = MEASURED[name]
+    return Weight.from_parts(base + per_announcement * a + per_proxy * p, proof).saturating_add(
+        ROCKS_DB_WEIGHT.reads_writes(reads, writes)
+    )
 
 
 class BenchmarkedWeights:

@@ -1,9 +1,13 @@
 """Weights of the Utility pallet's calls (without the inner calls' own weights).
 
 `BenchmarkedWeights` holds figures measured on Deepshard's own Python runtime by
-``python -m bench utility`` (`bench/bench_utility.py`): the median time of each call with
-``System.remark`` inner calls whose own weight is subtracted, as a base plus a cost per call,
-in picoseconds of ref time; proof sizes are zero (the calls read no storage of their own).
+``python -m bench pallet_weights`` (`bench/bench_pallet_weights.py`; 2026-12-04, a shared
+2-core x86-64 VM, CPython 3.11): the median time of each call dispatched through the composed
+runtime, with ``System.remark`` inner calls whose own time is subtracted, as a base plus a
+cost per inner call, rounded up to whole microseconds and stored in picoseconds of ref time.
+The measurement is in memory, so storage accesses are priced on top at FRAME's
+``RocksDbWeight`` (``as_derivative``: one read and one write of the pseudonym's account, as
+FRAME counts). The calls read no storage of their own, so their proof size is zero.
 `UnitWeights` gives every call a weight of one, for tests that are not about weight.
 """
 
