@@ -39,6 +39,7 @@ from deepshard.client.rpc.client.transport import DEFAULT_TIMEOUT, Transport, co
 from deepshard.client.rpc.client.types import (
     Block,
     Call,
+    Event,
     FinalizedHead,
     Receipt,
     SignedExtrinsic,
@@ -368,7 +369,7 @@ class ChainClient:
             raise BlockNotFound(f"no block {_hex(block_hash or b'')}")
         return header_from_json(found)
 
-    async def events(self, block_hash: bytes) -> tuple[Any, ...]:
+    async def events(self, block_hash: bytes) -> tuple[Event, ...]:
         """Return the events of block `block_hash`."""
         runtime, raw = await asyncio.gather(
             self.runtime_at(block_hash),

@@ -40,7 +40,10 @@ CHAIN_HEAD_FOLLOW: Final = "chainHead_v1_follow"
 def _unhex(value: Any) -> bytes:
     if not isinstance(value, str) or not value.startswith("0x"):
         raise DecodeFailed(f"expected 0x-hex, got {value!r:.80}")
-    return bytes.fromhex(value[2:])
+    try:
+        return bytes.fromhex(value[2:])
+    except ValueError as exc:
+        raise DecodeFailed(f"invalid hex {value!r:.80}") from exc
 
 
 async def follow_finalized(
