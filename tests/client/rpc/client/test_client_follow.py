@@ -14,9 +14,15 @@ import asyncio
 import json
 from typing import Any
 
+import pytest
 from aiohttp import WSMsgType, web
 
-from deepshard.client.rpc.client import ChainClient
+from deepshard.client.rpc.client import (
+    ChainClient,
+    HttpTransport,
+    RpcCallError,
+    SubscriptionsUnavailable,
+)
 from deepshard.client.rpc.json import header_json
 from deepshard.primitives.codec import H256
 from deepshard.primitives.header import Header
@@ -179,3 +185,48 @@ def test_follow_finalized_over_chain_head_v1() -> None:
     assert node.h(1) in node.unpinned
     assert _hex(node.fork.hash()) in node.unpinned
     assert node.h(2) not in node.unpinned
+
+
+def test_websocket_url_falls_back_to_http_and_polls() -> None:
+    """A node that does not upgrade to WebSocket is used over HTTP; following polls."""
+    node = SpecNode()
+
+    async def post(request: web.Request) -> web.Response:
+        call = await request.json()
+        method, params = call["method"], call.get("params") or []
+        if method == "chain_getFinalizedHead":
+            return web.json_response({"jsonrpc": "2.0", "id": call["id"], "result": node.h(4)})
+        if method == "state_getStorage":
+            error = {"code": -32602, "message": "Invalid params"}
+            return web.json_response({"jsonrpc": "2.0", "id": call["id"], "error": error})
+        result, _events = node.answer(method, params)
+        return web.json_response({"jsonrpc": "2.0", "id": call["id"], "result": result})
+
+    async def main() -> tuple[Any, ...]:
+        app = web.Application()
+        app.router.add_post("/", post)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            async with ChainClient.connect(f"ws://127.0.0.1:{port}") as chain:
+                heads = chain.follow_finalized(poll_interval=0.05)
+                head = await anext(heads)
+                await heads.aclose()
+                try:
+                    await chain.query("System", "Number")
+                except RpcCallError as error:
+                    failure = error
+                with pytest.raises(SubscriptionsUnavailable):
+                    await chain.transport.subscribe("chain_subscribeNewHeads", [], "x")
+                return type(chain.transport), head, failure
+        finally:
+            await runner.cleanup()
+
+    kind, head, failure = asyncio.run(asyncio.wait_for(main(), 30))
+    assert kind is HttpTransport
+    assert head is not None
+    assert head.number == 4
+    assert (failure.code, failure.method) == (-32602, "state_getStorage")
