@@ -516,3 +516,33 @@ def test_module_errors_resolve_by_name() -> None:
     assert [e.name for e in si_errors][2] == "InsufficientBalance"
     assert balances["index"] == 4
     assert str(view().dispatch_failure("BadOrigin")) == "BadOrigin"
+
+
+def test_composed_calls_nest_as_arguments() -> None:
+    """A `Call` from `compose` is accepted wherever the metadata wants a ``RuntimeCall``."""
+    config, metadata = scale()
+    alice = bytes(range(32))
+    transfer = view().compose("Balances", "transfer_keep_alive", {"dest": alice, "value": 7})
+    batch = view().compose("Utility", "batch_all", {"calls": [transfer, transfer]})
+    theirs = config.create_scale_object("Call", metadata=metadata)
+    encoded = theirs.encode(
+        {
+            "call_module": "Utility",
+            "call_function": "batch_all",
+            "call_args": {
+                "calls": [
+                    {
+                        "call_module": "Balances",
+                        "call_function": "transfer_keep_alive",
+                        "call_args": {"dest": "0x" + alice.hex(), "value": 7},
+                    }
+                ]
+                * 2
+            },
+        }
+    )
+    assert batch.encoded == bytes(encoded.data)
+    decoded, end = view().decode_call_at(batch.encoded, 0)
+    assert end == len(batch.encoded)
+    inner = decoded.args["calls"][0]
+    assert inner == {"Balances": {"transfer_keep_alive": {"dest": {"Id": alice}, "value": 7}}}
