@@ -15,12 +15,13 @@ metadata tells it everything)::
 * `RuntimeView`, `StorageItem` (`runtime`): one runtime's metadata and codecs;
 * `Call`, `Event`, `Extrinsic`, `Block`, `Receipt`, `ModuleError`, ... (`types`);
 * `ClientError` and its subclasses (`errors`): every failure has one root;
-* `connect_transport` (`transport`): WebSocket with HTTP fallback.
+* `connect_transport` (`transport`): WebSocket with HTTP fallback;
+* `header_from_json`, `from_hex`, `to_hex` (`wire`): the RPC's JSON shapes.
 """
 
 from __future__ import annotations
 
-from deepshard.client.rpc.client.client import EVENTS_KEY, ChainClient, WaitFor, header_from_json
+from deepshard.client.rpc.client.client import EVENTS_KEY, ChainClient, WaitFor
 from deepshard.client.rpc.client.errors import (
     BlockNotFound,
     ClientError,
@@ -58,12 +59,15 @@ from deepshard.client.rpc.client.types import (
     Receipt,
     SignedExtrinsic,
 )
+from deepshard.client.rpc.client.wire import from_hex, header_from_json, to_hex
 
 __all__ = [
     "ChainClient",
     "WaitFor",
     "EVENTS_KEY",
     "header_from_json",
+    "from_hex",
+    "to_hex",
     "RuntimeView",
     "StorageItem",
     "ExtensionValues",

@@ -34,6 +34,7 @@ from deepshard.client.rpc.client.errors import (
     TransactionDropped,
     TransactionRejected,
 )
+from deepshard.client.rpc.client.follow import follow_finalized
 from deepshard.client.rpc.client.runtime import ExtensionValues, RuntimeView, StorageItem
 from deepshard.client.rpc.client.transport import DEFAULT_TIMEOUT, Transport, connect_transport
 from deepshard.client.rpc.client.types import (
@@ -44,13 +45,13 @@ from deepshard.client.rpc.client.types import (
     Receipt,
     SignedExtrinsic,
 )
-from deepshard.primitives.codec import H256, CodecError
-from deepshard.primitives.crypto import Keypair, KeyType, decode_account_id
+from deepshard.client.rpc.client.wire import from_hex, header_from_json, to_hex
+from deepshard.primitives.crypto import Keypair, KeyType, decode_account_id, ss58_encode
 from deepshard.primitives.extrinsic import Era, signing_payload
-from deepshard.primitives.header import Digest, DigestItem, Header
-from deepshard.primitives.numeric import U32
+from deepshard.primitives.hashing import blake2_256
+from deepshard.primitives.header import Header
 
-__all__ = ["ChainClient", "WaitFor", "EVENTS_KEY"]
+__all__ = ["ChainClient", "WaitFor", "EVENTS_KEY", "header_from_json"]
 
 WaitFor = Literal["none", "in_block", "finalized"]
 """How long `ChainClient.submit` waits: not at all, for inclusion, or for finality."""
@@ -65,40 +66,6 @@ _POOL_ERRORS: Final = range(1000, 1100)
 _ENDED: Final = ("dropped", "invalid", "usurped", "finalityTimeout", "retracted")
 _PAGE: Final = 100
 _MAX_PAGE: Final = 1000
-
-
-def _hex(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
-def _unhex(value: Any, what: str) -> bytes:
-    if not isinstance(value, str) or not value.startswith("0x"):
-        raise DecodeFailed(f"{what}: expected 0x-hex, got {value!r:.80}")
-    try:
-        return bytes.fromhex(value[2:])
-    except ValueError as exc:
-        raise DecodeFailed(f"{what}: invalid hex {value!r:.80}") from exc
-
-
-def header_from_json(value: Any) -> Header:
-    """Build a `Header` from its JSON form (``chain_getHeader``).
-
-    Raises:
-        DecodeFailed: the JSON is not a header.
-    """
-    try:
-        logs = tuple(
-            DigestItem.decode(_unhex(item, "digest log")) for item in value["digest"]["logs"]
-        )
-        return Header(
-            parent_hash=H256(_unhex(value["parentHash"], "parentHash")),
-            number=U32(int(value["number"], 16)),
-            state_root=H256(_unhex(value["stateRoot"], "stateRoot")),
-            extrinsics_root=H256(_unhex(value["extrinsicsRoot"], "extrinsicsRoot")),
-            digest=Digest(logs=logs),
-        )
-    except (KeyError, TypeError, ValueError, CodecError) as exc:
-        raise DecodeFailed(f"not a header: {value!r:.120}") from exc
 
 
 def _account(value: Any) -> bytes:
@@ -186,7 +153,7 @@ class ChainClient:
             self.rpc("rpc_methods"),
             self.rpc("system_properties"),
         )
-        self.genesis_hash = _unhex(genesis, "genesis hash")
+        self.genesis_hash = from_hex(genesis, "genesis hash")
         names = methods.get("methods", []) if isinstance(methods, Mapping) else []
         self.methods = frozenset(str(m) for m in names)
         self.properties = properties if isinstance(properties, Mapping) else {}
@@ -232,7 +199,7 @@ class ChainClient:
             MetadataError: the node's metadata is not usable.
             BlockNotFound: the node does not know the block.
         """
-        at = [_hex(block_hash)] if block_hash is not None else []
+        at = [to_hex(block_hash)] if block_hash is not None else []
         version = await self.rpc("state_getRuntimeVersion", at)
         if not isinstance(version, Mapping):
             raise BlockNotFound(f"no runtime version at {at}")
@@ -245,7 +212,7 @@ class ChainClient:
             if found is None:
                 raw = await self.rpc("state_getMetadata", at)
                 found = RuntimeView.from_bytes(
-                    _unhex(raw, "metadata"), versions.spec_version, versions.transaction_version
+                    from_hex(raw, "metadata"), versions.spec_version, versions.transaction_version
                 )
                 self._runtimes[versions.spec_version] = found
         if block_hash is None:
@@ -282,11 +249,11 @@ class ChainClient:
             DecodeFailed: the stored bytes do not decode.
         """
         storage = self.runtime.storage(pallet, item)
-        params: list[Any] = [_hex(storage.key(*keys))]
+        params: list[Any] = [to_hex(storage.key(*keys))]
         if at is not None:
-            params.append(_hex(at))
+            params.append(to_hex(at))
         raw = await self.rpc("state_getStorage", params)
-        return storage.decode_value(None if raw is None else _unhex(raw, str(storage)))
+        return storage.decode_value(None if raw is None else from_hex(raw, str(storage)))
 
     async def iter_storage(
         self,
@@ -310,8 +277,8 @@ class ChainClient:
             raise InvalidArguments(f"{storage} is not a map")
         if not 0 < page_size <= _MAX_PAGE:
             raise InvalidArguments(f"page_size must be 1..={_MAX_PAGE}")
-        prefix = _hex(storage.prefix_key(*prefix_keys))
-        block = _hex(at) if at is not None else await self.rpc("chain_getBlockHash")
+        prefix = to_hex(storage.prefix_key(*prefix_keys))
+        block = to_hex(at) if at is not None else await self.rpc("chain_getBlockHash")
         start = prefix
         while True:
             keys = await self.rpc("state_getKeysPaged", [prefix, page_size, start, block])
@@ -326,8 +293,8 @@ class ChainClient:
             for key in keys:
                 raw = values.get(key)
                 yield (
-                    storage.decode_keys(_unhex(key, "storage key")),
-                    storage.decode_value(None if raw is None else _unhex(raw, str(storage))),
+                    storage.decode_keys(from_hex(key, "storage key")),
+                    storage.decode_value(None if raw is None else from_hex(raw, str(storage))),
                 )
             if len(keys) < page_size:
                 return
@@ -352,11 +319,11 @@ class ChainClient:
         found = await self.rpc("chain_getBlockHash", [] if number is None else [number])
         if found is None:
             raise BlockNotFound(f"no block #{number}")
-        return _unhex(found, "block hash")
+        return from_hex(found, "block hash")
 
     async def finalized_hash(self) -> bytes:
         """Return the hash of the last finalized block."""
-        return _unhex(await self.rpc("chain_getFinalizedHead"), "finalized hash")
+        return from_hex(await self.rpc("chain_getFinalizedHead"), "finalized hash")
 
     async def header(self, block_hash: bytes | None = None) -> Header:
         """Return the header of `block_hash` (the best block if None).
@@ -364,18 +331,20 @@ class ChainClient:
         Raises:
             BlockNotFound: the node does not know the block.
         """
-        found = await self.rpc("chain_getHeader", [] if block_hash is None else [_hex(block_hash)])
+        found = await self.rpc(
+            "chain_getHeader", [] if block_hash is None else [to_hex(block_hash)]
+        )
         if found is None:
-            raise BlockNotFound(f"no block {_hex(block_hash or b'')}")
+            raise BlockNotFound(f"no block {to_hex(block_hash or b'')}")
         return header_from_json(found)
 
     async def events(self, block_hash: bytes) -> tuple[Event, ...]:
         """Return the events of block `block_hash`."""
         runtime, raw = await asyncio.gather(
             self.runtime_at(block_hash),
-            self.rpc("state_getStorage", [_hex(EVENTS_KEY), _hex(block_hash)]),
+            self.rpc("state_getStorage", [to_hex(EVENTS_KEY), to_hex(block_hash)]),
         )
-        return runtime.decode_events(None if raw is None else _unhex(raw, "System.Events"))
+        return runtime.decode_events(None if raw is None else from_hex(raw, "System.Events"))
 
     async def block(self, at: bytes | int | None = None) -> Block:
         """Fetch a block (by hash, number, or the best one) and decode its extrinsics and events.
@@ -388,10 +357,10 @@ class ChainClient:
             block_hash = await self.block_hash(at)
         else:
             block_hash = bytes(at)
-        hex_hash = _hex(block_hash)
+        hex_hash = to_hex(block_hash)
         signed, raw_events, runtime = await asyncio.gather(
             self.rpc("chain_getBlock", [hex_hash]),
-            self.rpc("state_getStorage", [_hex(EVENTS_KEY), hex_hash]),
+            self.rpc("state_getStorage", [to_hex(EVENTS_KEY), hex_hash]),
             self.runtime_at(block_hash),
         )
         if signed is None:
@@ -399,7 +368,7 @@ class ChainClient:
         try:
             body = signed["block"]
             header = header_from_json(body["header"])
-            raws = [_unhex(x, "extrinsic") for x in body["extrinsics"]]
+            raws = [from_hex(x, "extrinsic") for x in body["extrinsics"]]
         except (KeyError, TypeError) as exc:
             raise DecodeFailed(f"chain_getBlock answered {signed!r:.120}") from exc
         return Block(
@@ -407,7 +376,7 @@ class ChainClient:
             header,
             runtime.decode_extrinsics(raws),
             runtime.decode_events(
-                None if raw_events is None else _unhex(raw_events, "System.Events")
+                None if raw_events is None else from_hex(raw_events, "System.Events")
             ),
         )
 
@@ -419,8 +388,6 @@ class ChainClient:
         every `poll_interval` seconds. Gaps (several blocks finalized at once, a restarted
         subscription) are filled by number from the canonical chain.
         """
-        from deepshard.client.rpc.client.follow import follow_finalized  # noqa: PLC0415
-
         async for head in follow_finalized(self, poll_interval):
             yield head
 
@@ -428,8 +395,6 @@ class ChainClient:
 
     async def account_nonce(self, account: Any) -> int:
         """Return the next nonce of `account` (pool-aware: ``system_accountNextIndex``)."""
-        from deepshard.primitives.crypto import ss58_encode  # noqa: PLC0415
-
         prefix = self.runtime.ss58_prefix or 42
         value = await self.rpc("system_accountNextIndex", [ss58_encode(_account(account), prefix)])
         if not isinstance(value, int):
@@ -491,8 +456,6 @@ class ChainClient:
             TransactionDropped: the pool dropped it after accepting it.
         """
         encoded = extrinsic.encoded if isinstance(extrinsic, SignedExtrinsic) else bytes(extrinsic)
-        from deepshard.primitives.hashing import blake2_256  # noqa: PLC0415
-
         xt_hash = blake2_256(encoded)
         if wait == "none":
             await self._author("author_submitExtrinsic", encoded)
@@ -503,7 +466,7 @@ class ChainClient:
             return await self._poll_for(encoded, start, wait)
         try:
             subscription = await self.transport.subscribe(
-                "author_submitAndWatchExtrinsic", [_hex(encoded)], "author_unwatchExtrinsic"
+                "author_submitAndWatchExtrinsic", [to_hex(encoded)], "author_unwatchExtrinsic"
             )
         except RpcCallError as exc:
             raise self._rejected(exc) from exc
@@ -521,7 +484,7 @@ class ChainClient:
                     raise TransactionDropped(xt_hash, kind)
                 if (kind == "inBlock" and wait == "in_block") or kind == "finalized":
                     return await self.receipt(
-                        xt_hash, _unhex(value, kind), finalized=kind == "finalized"
+                        xt_hash, from_hex(value, kind), finalized=kind == "finalized"
                     )
         finally:
             await subscription.unsubscribe()
@@ -559,7 +522,9 @@ class ChainClient:
         block = await self.block(block_hash)
         found = block.find(extrinsic_hash)
         if found is None:
-            raise BlockNotFound(f"block {_hex(block_hash)} does not contain {_hex(extrinsic_hash)}")
+            raise BlockNotFound(
+                f"block {to_hex(block_hash)} does not contain {to_hex(extrinsic_hash)}"
+            )
         events = block.events_of(found.index)
         runtime = await self.runtime_at(block_hash)
         error = None
@@ -572,7 +537,7 @@ class ChainClient:
 
     async def _author(self, method: str, encoded: bytes) -> Any:
         try:
-            return await self.rpc(method, [_hex(encoded)])
+            return await self.rpc(method, [to_hex(encoded)])
         except RpcCallError as exc:
             raise self._rejected(exc) from exc
 
@@ -590,9 +555,7 @@ class ChainClient:
         The transaction counts as dropped once it is neither in the pool nor in any block
         scanned after it left the pool.
         """
-        from deepshard.primitives.hashing import blake2_256  # noqa: PLC0415
-
-        xt_hash, xt_hex = blake2_256(encoded), _hex(encoded)
+        xt_hash, xt_hex = blake2_256(encoded), to_hex(encoded)
         next_number, left_pool = start, False
         while True:
             pending = await self.rpc("author_pendingExtrinsics")

@@ -20,11 +20,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from deepshard.client.rpc.client.errors import ConnectionClosed, DecodeFailed, RpcCallError
 from deepshard.client.rpc.client.transport import Subscription
 from deepshard.client.rpc.client.types import FinalizedHead
+from deepshard.client.rpc.client.wire import from_hex, header_from_json
 from deepshard.primitives.codec import CodecError
 from deepshard.primitives.header import Header
 
@@ -35,15 +36,6 @@ __all__ = ["follow_finalized", "CHAIN_HEAD_FOLLOW"]
 
 CHAIN_HEAD_FOLLOW: Final = "chainHead_v1_follow"
 """The new spec's follow method; used when ``rpc_methods`` lists it."""
-
-
-def _unhex(value: Any) -> bytes:
-    if not isinstance(value, str) or not value.startswith("0x"):
-        raise DecodeFailed(f"expected 0x-hex, got {value!r:.80}")
-    try:
-        return bytes.fromhex(value[2:])
-    except ValueError as exc:
-        raise DecodeFailed(f"invalid hex {value!r:.80}") from exc
 
 
 async def follow_finalized(
@@ -85,8 +77,6 @@ async def _poll(client: ChainClient, interval: float) -> AsyncIterator[Finalized
 
 
 async def _legacy(client: ChainClient) -> AsyncIterator[FinalizedHead]:
-    from deepshard.client.rpc.client.client import header_from_json  # noqa: PLC0415
-
     subscription = await client.transport.subscribe(
         "chain_subscribeFinalizedHeads", [], "chain_unsubscribeFinalizedHeads"
     )
@@ -141,7 +131,7 @@ async def _chain_head_events(
             header = await _pinned_header(client, follow_id, hex_hash)
             if header is None:
                 return  # the subscription died under us: start again
-            yield FinalizedHead(_unhex(hex_hash), header)
+            yield FinalizedHead(from_hex(hex_hash, "block hash"), header)
         release = [*final[:-1], *pruned]
         if final:
             if kept is not None:
@@ -161,6 +151,6 @@ async def _pinned_header(client: ChainClient, follow_id: str, hex_hash: str) -> 
     if raw is None:
         return None
     try:
-        return Header.decode(_unhex(raw))
+        return Header.decode(from_hex(raw, "chainHead_v1_header"))
     except CodecError as exc:
         raise DecodeFailed(f"chainHead_v1_header: {exc}") from exc
