@@ -86,6 +86,8 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "Balances": 4,
         "TransactionPayment": 5,
         "Sudo": 6,
+        "Treasury": 7,
+        "Informants": 20,
     }
 
 

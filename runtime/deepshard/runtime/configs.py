@@ -10,8 +10,17 @@ from __future__ import annotations
 
 from typing import Final
 
-from deepshard.pallets import aura, balances, sudo, system, timestamp, transaction_payment
-from deepshard.primitives.numeric import U16, U32, U64, U128
+from deepshard.pallets import (
+    aura,
+    balances,
+    informants,
+    sudo,
+    system,
+    timestamp,
+    transaction_payment,
+    treasury,
+)
+from deepshard.primitives.numeric import U16, U32, U64, U128, Perbill
 from deepshard.primitives.weights import (
     DEFAULT_NORMAL_RATIO,
     WEIGHT_REF_TIME_PER_SECOND,
@@ -34,6 +43,8 @@ __all__ = [
     "BALANCES",
     "TRANSACTION_PAYMENT",
     "SUDO",
+    "TREASURY",
+    "INFORMANTS",
 ]
 
 TOKEN_DECIMALS: Final = 12
@@ -66,3 +77,32 @@ AURA: Final = aura.Config()
 BALANCES: Final = balances.Config(existential_deposit=U128(EXISTENTIAL_DEPOSIT))
 TRANSACTION_PAYMENT: Final = transaction_payment.Config(currency=balances.Balances)
 SUDO: Final = sudo.Config()
+TREASURY: Final = treasury.Config(
+    currency=balances.Balances,
+    emission_per_block=U128(10 * UNIT),
+    max_emission_budget=U128(1_000_000 * UNIT),
+)
+"""Emission: 10 DSH a block into the reward budget, which holds at most 1,000,000 DSH."""
+INFORMANTS: Final = informants.Config(
+    currency=balances.Balances,
+    treasury=treasury.Treasury,
+    min_batch_stake=U128(10 * UNIT),
+    batch_deposit=U128(UNIT),
+    max_open_batches=U32(16),
+    max_batches_per_block=U32(64),
+    default_voting_period=U32(600),  # one hour of 6-second blocks
+    min_curator_bond=U128(100 * UNIT),
+    unbonding_period=U32(14_400),  # one day
+    max_unlocking_chunks=U32(16),
+    max_votes_per_batch=U32(1_000),
+    min_turnout=Perbill.from_parts(100_000_000),
+    max_curator_share=Perbill.from_parts(50_000_000),
+    value_per_sqrt_item=U128(UNIT),
+    max_batch_value=U128(1_000 * UNIT),
+    slash_fraction=Perbill.from_parts(200_000_000),
+    curator_reward_per_batch=U128(5 * UNIT),
+    # Half the block: closings never crowd out transactions, and the worst case (a full
+    # deadline plus one batch of 1,000 votes) fits (checked by the pallet's integrity test).
+    max_closing_weight=Weight.from_parts(int(WEIGHT_REF_TIME_PER_SECOND), 0),
+)
+"""The Informants pallet: stakes, curator bonds, the adaptive threshold and rewards."""

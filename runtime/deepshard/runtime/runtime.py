@@ -2,7 +2,8 @@
 
 Pallets and their indices (stable forever: clients encode calls with them)::
 
-    0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo
+    0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo   7 Treasury
+    20 Informants
 
 (3 is kept for the finality gadget, as in Substrate's node template.) `deepshard_runtime()`
 returns the one composed runtime; it is built on first use, not at import.
@@ -16,10 +17,12 @@ from typing import Any, Final
 
 from deepshard.pallets.aura import Aura
 from deepshard.pallets.balances import Balances
+from deepshard.pallets.informants import Informants
 from deepshard.pallets.sudo import Sudo
 from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import Timestamp
 from deepshard.pallets.transaction_payment import PalletFeeHandler, TransactionPayment
+from deepshard.pallets.treasury import Treasury
 from deepshard.primitives.codec import codec_for, decode_compact, encode_compact
 from deepshard.primitives.extrinsic import UncheckedExtrinsic
 from deepshard.primitives.header import Header
@@ -65,6 +68,8 @@ PALLETS: Final = (
     (4, Balances, configs.BALANCES),
     (5, TransactionPayment, configs.TRANSACTION_PAYMENT),
     (6, Sudo, configs.SUDO),
+    (7, Treasury, configs.TREASURY),
+    (20, Informants, configs.INFORMANTS),
 )
 """``(index, pallet, configuration)`` of every pallet."""
 
@@ -72,7 +77,7 @@ VERSION: Final = RuntimeVersion(
     spec_name="deepshard",
     impl_name="deepshard-python",
     authoring_version=U32(1),
-    spec_version=U32(100),
+    spec_version=U32(101),
     impl_version=U32(1),
     apis=(
         (api_id("Core"), U32(5)),

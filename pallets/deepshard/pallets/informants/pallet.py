@@ -1,0 +1,1028 @@
+"""Informants: staked data batches, curator votes with an adaptive threshold, rewards and slashes.
+
+Overview
+--------
+The seed's *informant node*. An informant proposes a batch of training data (a JSONL file on
+IPFS, named by its CID) with ``submit_batch``, holding a stake on it and a storage deposit.
+Bonded curators (``bond_curator``; ``unbond_curator`` starts an unbonding period, after which
+``withdraw_unbonded`` returns the funds) vote aye or nay with ``vote``, scoring the batch on the
+seed's five criteria; a curator may change its vote until the period ends; the informant may
+not vote on its own batch.
+
+When the period ends the batch closes in ``on_initialize`` (see `logic` for the rules):
+
+* **accepted** -- turnout reached ``MinTurnout`` and the aye weight exceeded the adaptive
+  threshold: the stake is released, the informant is paid the batch's value out of the
+  treasury's emission budget (`InformantRewarded`), and the batch joins ``TrainingQueue``;
+* **rejected** -- quorum, but not enough ayes: ``SlashFraction`` of the stake moves to the
+  treasury's pot (`InformantSlashed`), the rest is released (`BatchRejected`);
+* **expired** -- no quorum: the stake is released, nobody is paid (`BatchExpired`).
+
+Curators who voted with the outcome of an accepted or rejected batch share
+``CuratorRewardPerBatch`` in proportion to their vote weight (`CuratorsRewarded`); honest
+disagreement costs nothing.
+
+The value of an accepted batch is, per criterion, the weight-weighted median of the aye votes'
+scores, combined with ``CriterionWeights``, times ``ValuePerSqrtItem`` and the integer square
+root of the item count, capped at ``MaxBatchValue``.
+
+Bounded closing
+---------------
+Submissions whose period ends at block ``n`` are listed under ``Deadlines[n]`` (at most
+``MaxBatchesPerBlock`` of them). ``on_initialize(n)`` moves them into the closing queue (phase
+``Closing``), then closes batches from the queue's head while the weight of the next closing
+(``close_batch(vote_count)``) still fits in ``MaxClosingWeight``; the rest is carried over to
+the next block. `integrity_test` makes sure that the worst case (scheduling a full deadline and
+closing a batch with ``MaxVotesPerBatch`` votes) fits, so the queue always moves.
+
+Stakes and holds
+----------------
+Every amount is held on the owner's account under one reason per purpose: the batch stake
+(``infstake``), the storage deposit (``infdepos``) and the curator bond (``infcurat``).
+``try_state`` ties each hold to the records: a stake hold equals the stakes of the account's
+open batches, a deposit hold the deposits of its batches in storage (open, or accepted and
+queued for training), a bond hold the curator's active plus unlocking bond.
+
+An accepted batch keeps its storage deposit until the training pallet takes it off the queue
+(`take_for_training`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Final, Protocol, cast
+
+from deepshard.pallets.balances.types import ReasonId
+from deepshard.pallets.informants import logic
+from deepshard.pallets.informants.logic import BatchPhase, Outcome, Tally
+from deepshard.pallets.informants.types import (
+    Batch,
+    CriteriaScores,
+    CuratorLedger,
+    UnlockChunk,
+    Vote,
+)
+from deepshard.pallets.informants.weights import InformantsWeights, UnitWeights
+from deepshard.primitives.codec import AccountId32, Compact, Enum, Vec
+from deepshard.primitives.hashing import StorageHasher
+from deepshard.primitives.numeric import U32, U64, U128, Perbill
+from deepshard.primitives.weights import Weight
+from deepshard.runtime.support import (
+    GenesisConfig,
+    OptionQuery,
+    Origin,
+    Pallet,
+    PalletConfig,
+    PalletError,
+    StorageDoubleMap,
+    StorageMap,
+    StorageValue,
+    ValueQuery,
+    call,
+    constant,
+    ensure,
+    ensure_root,
+    ensure_signed,
+    storage,
+)
+
+__all__ = [
+    "STAKE_REASON",
+    "DEPOSIT_REASON",
+    "CURATOR_REASON",
+    "HoldCurrency",
+    "RewardTreasury",
+    "Config",
+    "Event",
+    "BatchSubmitted",
+    "CuratorBonded",
+    "CuratorUnbonded",
+    "Withdrawn",
+    "Voted",
+    "BatchAccepted",
+    "InformantRewarded",
+    "BatchRejected",
+    "InformantSlashed",
+    "BatchExpired",
+    "CuratorsRewarded",
+    "ClosingCarriedOver",
+    "VotingPeriodSet",
+    "Error",
+    "InvalidCid",
+    "InvalidMetadataCid",
+    "EmptyBatch",
+    "StakeTooLow",
+    "TooManyOpenBatches",
+    "DeadlineFull",
+    "UnknownBatch",
+    "VotingClosed",
+    "InformantCannotVote",
+    "NotCurator",
+    "TooManyVotes",
+    "BondTooLow",
+    "InsufficientBond",
+    "TooManyUnlockingChunks",
+    "NothingToWithdraw",
+    "ZeroAmount",
+    "ZeroVotingPeriod",
+    "InformantsGenesis",
+    "Informants",
+]
+
+STAKE_REASON: Final = ReasonId(b"infstake")
+"""Hold reason of a batch's stake."""
+DEPOSIT_REASON: Final = ReasonId(b"infdepos")
+"""Hold reason of a batch's storage deposit."""
+CURATOR_REASON: Final = ReasonId(b"infcurat")
+"""Hold reason of a curator's bond."""
+
+_ZERO: Final = U128(0)
+_PERBILL = Perbill.from_parts
+
+
+# --- Config -----------------------------------------------------------------------------------
+
+
+class HoldCurrency(Protocol):
+    """What the pallet needs of the currency: holds by reason (implemented by Balances)."""
+
+    def hold(self, reason: ReasonId, who: AccountId32, amount: U128) -> None:
+        """Put `amount` of the free balance of `who` on hold; raise a `DispatchError` if not."""
+        ...
+
+    def release(self, reason: ReasonId, who: AccountId32, amount: U128) -> U128:
+        """Return up to `amount` held for `reason` to `who`; return the amount released."""
+        ...
+
+    def balance_on_hold(self, reason: ReasonId, who: AccountId32) -> U128:
+        """The balance of `who` on hold for `reason`."""
+        ...
+
+
+class RewardTreasury(Protocol):
+    """What the pallet needs of the treasury (implemented by Treasury)."""
+
+    def receive_held(self, reason: ReasonId, source: AccountId32, amount: U128) -> U128:
+        """Move `amount` held for `reason` on `source` into the pot; return the amount."""
+        ...
+
+    def mint_reward(self, who: AccountId32, amount: U128) -> U128:
+        """Mint up to `amount` out of the emission budget into `who`; return what was minted."""
+        ...
+
+
+class Config(PalletConfig):
+    """Configuration of the Informants pallet (see the module docs for the rules)."""
+
+    currency: type[Pallet[Any]]
+    """The pallet holding balances (a `HoldCurrency`: Balances)."""
+    treasury: type[Pallet[Any]]
+    """The pallet receiving slashes and minting rewards (a `RewardTreasury`: Treasury)."""
+    min_batch_stake: U128 = constant(default=U128(100), doc="The least stake on a batch.")
+    batch_deposit: U128 = constant(
+        default=U128(10), doc="Storage deposit held for every batch while it is stored."
+    )
+    max_open_batches: U32 = constant(
+        default=U32(4), doc="How many batches one account may have in voting at once."
+    )
+    max_batches_per_block: U32 = constant(
+        default=U32(16), doc="How many batches may end their voting period in the same block."
+    )
+    default_voting_period: U32 = constant(
+        default=U32(10), doc="The voting period (blocks) until Root sets another."
+    )
+    min_curator_bond: U128 = constant(default=U128(50), doc="The least active curator bond.")
+    unbonding_period: U32 = constant(
+        default=U32(5), doc="Blocks an unbonded amount waits before it can be withdrawn."
+    )
+    max_unlocking_chunks: U32 = constant(
+        default=U32(4), doc="How many unbonding chunks a curator may have at once."
+    )
+    max_votes_per_batch: U32 = constant(
+        default=U32(1_000), doc="How many curators may vote on one batch."
+    )
+    min_turnout: Perbill = constant(
+        default=_PERBILL(100_000_000), doc="Least share of the curator bond that must vote."
+    )
+    max_curator_share: Perbill = constant(
+        default=_PERBILL(50_000_000),
+        doc="A curator's vote weighs at most this share of the total curator bond.",
+    )
+    threshold_curve: tuple[tuple[Perbill, Perbill], ...] = constant(
+        default=(
+            (_PERBILL(100_000_000), _PERBILL(800_000_000)),
+            (_PERBILL(250_000_000), _PERBILL(700_000_000)),
+            (_PERBILL(500_000_000), _PERBILL(600_000_000)),
+            (_PERBILL(1_000_000_000), _PERBILL(500_000_000)),
+        ),
+        doc=(
+            "Points (turnout, threshold) of the approval threshold, linear between them: "
+            "the ayes must weigh more than the threshold's share of the votes."
+        ),
+    )
+    criterion_weights: tuple[Perbill, Perbill, Perbill, Perbill, Perbill] = constant(
+        default=(
+            _PERBILL(200_000_000),
+            _PERBILL(200_000_000),
+            _PERBILL(200_000_000),
+            _PERBILL(200_000_000),
+            _PERBILL(200_000_000),
+        ),
+        doc=(
+            "Weights of novelty, reproducibility, alignment, truthfulness and objectivity "
+            "in a batch's quality (summing to one)."
+        ),
+    )
+    value_per_sqrt_item: U128 = constant(
+        default=U128(100), doc="Value of a perfect batch per unit of the square root of its items."
+    )
+    max_batch_value: U128 = constant(default=U128(10_000), doc="The most a batch is worth.")
+    slash_fraction: Perbill = constant(
+        default=_PERBILL(200_000_000), doc="Share of a rejected batch's stake sent to the treasury."
+    )
+    curator_reward_per_batch: U128 = constant(
+        default=U128(100), doc="Reward shared by the curators on the winning side of a decision."
+    )
+    max_closing_weight: Weight = constant(
+        default=Weight.from_parts(1_000_000, 0),
+        doc="The most weight on_initialize spends closing batches in one block.",
+    )
+    weights: Any = UnitWeights()
+    """The weight table (`InformantsWeights`)."""
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+
+class Event(Enum, type_path=("pallet_informants", "pallet", "Event")):
+    """Events of the Informants pallet."""
+
+
+class BatchSubmitted(Event, index=0):
+    """A batch was proposed; curators may vote on it until `voting_ends`."""
+
+    batch_id: U64
+    """The batch."""
+    informant: AccountId32
+    """Its informant."""
+    cid: bytes
+    """Its content id."""
+    stake: U128
+    """The stake held on it."""
+    voting_ends: U32
+    """The first block at which no vote is accepted."""
+
+
+class CuratorBonded(Event, index=1):
+    """A curator bonded `amount` more."""
+
+    who: AccountId32
+    """The curator."""
+    amount: U128
+    """The amount bonded."""
+
+
+class CuratorUnbonded(Event, index=2):
+    """A curator started unbonding `amount`; it can be withdrawn from `unlock_at`."""
+
+    who: AccountId32
+    """The curator."""
+    amount: U128
+    """The amount unbonding."""
+    unlock_at: U32
+    """The first block it can be withdrawn."""
+
+
+class Withdrawn(Event, index=3):
+    """A curator withdrew `amount` of unbonded funds."""
+
+    who: AccountId32
+    """The curator."""
+    amount: U128
+    """The amount released."""
+
+
+class Voted(Event, index=4):
+    """A curator voted on a batch (or changed its vote)."""
+
+    batch_id: U64
+    """The batch."""
+    curator: AccountId32
+    """The curator."""
+    aye: bool
+    """For or against."""
+    changed: bool
+    """Whether it replaced an earlier vote."""
+
+
+class BatchAccepted(Event, index=5):
+    """The vote on a batch passed; it joined the training queue."""
+
+    batch_id: U64
+    """The batch."""
+    value: U128
+    """The value the vote assigned to it."""
+    turnout: Perbill
+    """The share of the curator bond that voted."""
+    threshold: Perbill
+    """The approval threshold at that turnout."""
+
+
+class InformantRewarded(Event, index=6):
+    """The informant of an accepted batch was paid."""
+
+    batch_id: U64
+    """The batch."""
+    informant: AccountId32
+    """The informant."""
+    amount: U128
+    """The amount minted to it."""
+
+
+class BatchRejected(Event, index=7):
+    """The vote on a batch failed."""
+
+    batch_id: U64
+    """The batch."""
+    turnout: Perbill
+    """The share of the curator bond that voted."""
+    threshold: Perbill
+    """The approval threshold at that turnout."""
+
+
+class InformantSlashed(Event, index=8):
+    """Part of a rejected batch's stake went to the treasury."""
+
+    batch_id: U64
+    """The batch."""
+    informant: AccountId32
+    """The informant."""
+    amount: U128
+    """The amount moved to the treasury's pot."""
+
+
+class BatchExpired(Event, index=9):
+    """Too few curators voted on a batch: its stake went back, unpaid."""
+
+    batch_id: U64
+    """The batch."""
+    turnout: Perbill
+    """The share of the curator bond that voted."""
+
+
+class CuratorsRewarded(Event, index=10):
+    """The curators on the winning side of a decision shared `total`."""
+
+    batch_id: U64
+    """The batch."""
+    curators: U32
+    """How many curators were paid."""
+    total: U128
+    """The total minted to them."""
+
+
+class ClosingCarriedOver(Event, index=11):
+    """Batches past their deadline wait for the next block (this block's budget is spent)."""
+
+    waiting: U64
+    """How many batches wait in the closing queue."""
+
+
+class VotingPeriodSet(Event, index=12):
+    """Root set the voting period of new batches."""
+
+    period: U32
+    """The new period, in blocks."""
+
+
+# --- Errors -----------------------------------------------------------------------------------
+
+
+class Error(PalletError):
+    """Errors of the Informants pallet."""
+
+
+class InvalidCid(Error, index=0):
+    """The batch CID is not a binary CIDv0/CIDv1 with sha2-256 and dag-pb or raw."""
+
+
+class InvalidMetadataCid(Error, index=1):
+    """The metadata CID is neither empty nor a valid CID."""
+
+
+class EmptyBatch(Error, index=2):
+    """The batch declares no bytes or no items."""
+
+
+class StakeTooLow(Error, index=3):
+    """The stake is below `MinBatchStake`."""
+
+
+class TooManyOpenBatches(Error, index=4):
+    """The account already has `MaxOpenBatches` batches in voting."""
+
+
+class DeadlineFull(Error, index=5):
+    """`MaxBatchesPerBlock` batches already end their voting in the same block; try later."""
+
+
+class UnknownBatch(Error, index=6):
+    """No batch has this id."""
+
+
+class VotingClosed(Error, index=7):
+    """The batch is no longer in its voting period."""
+
+
+class InformantCannotVote(Error, index=8):
+    """An informant may not vote on its own batch."""
+
+
+class NotCurator(Error, index=9):
+    """The account has no active curator bond."""
+
+
+class TooManyVotes(Error, index=10):
+    """The batch already has `MaxVotesPerBatch` votes."""
+
+
+class BondTooLow(Error, index=11):
+    """The active bond would be below `MinCuratorBond` (and not zero)."""
+
+
+class InsufficientBond(Error, index=12):
+    """The curator's active bond is smaller than the amount to unbond."""
+
+
+class TooManyUnlockingChunks(Error, index=13):
+    """The curator already has `MaxUnlockingChunks` chunks unbonding."""
+
+
+class NothingToWithdraw(Error, index=14):
+    """No unbonded chunk has reached the end of its unbonding period."""
+
+
+class ZeroAmount(Error, index=15):
+    """The amount is zero."""
+
+
+class ZeroVotingPeriod(Error, index=16):
+    """The voting period must be at least one block."""
+
+
+def _curve_parts(config: Config) -> list[tuple[int, int]]:
+    """The threshold curve of `config` as Perbill parts."""
+    return [(int(t.deconstruct()), int(h.deconstruct())) for t, h in config.threshold_curve]
+
+
+# --- Genesis ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InformantsGenesis(GenesisConfig):
+    """Genesis of the Informants pallet: bonded curators and the voting period."""
+
+    curators: tuple[tuple[AccountId32, U128], ...] = ()
+    """``(curator, bond)`` bonded at genesis."""
+    voting_period: U32 | None = None
+    """The voting period (None: ``Config.default_voting_period``)."""
+
+    def build(self, pallet: Informants) -> None:
+        """Validate, then hold each bond and set the voting period.
+
+        Raises:
+            ValueError: a duplicate curator, a bond below the minimum, or a zero period.
+        """
+        accounts = [bytes(who) for who, _ in self.curators]
+        if len(set(accounts)) != len(accounts):
+            raise ValueError("Informants genesis: a curator is listed twice")
+        if self.voting_period is not None and self.voting_period == 0:
+            raise ValueError("Informants genesis: the voting period must be at least one block")
+        if self.voting_period is not None:
+            pallet.voting_period.put(U32(self.voting_period))
+        for who, bond in self.curators:
+            if bond < pallet.config.min_curator_bond:
+                raise ValueError(f"Informants genesis: bond {bond} below MinCuratorBond")
+            pallet.do_bond(AccountId32(who), U128(bond))
+
+
+# --- Pallet -----------------------------------------------------------------------------------
+
+
+class Informants(
+    Pallet[Config],
+    name="Informants",
+    config=Config,
+    event=Event,
+    error=Error,
+    genesis=InformantsGenesis,
+):
+    """The Informants pallet."""
+
+    next_batch_id: StorageValue[U64, ValueQuery] = storage(
+        default=U64(0), doc="The id the next batch gets."
+    )
+    batches: StorageMap[U64, Batch, OptionQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        doc="Batches in voting or closing, and accepted batches waiting for training.",
+    )
+    votes: StorageDoubleMap[U64, AccountId32, Vote, OptionQuery] = storage(
+        hashers=(StorageHasher.TWOX_64_CONCAT, StorageHasher.BLAKE2_128_CONCAT),
+        doc="The votes on each batch in voting or closing, by curator.",
+    )
+    open_batches: StorageMap[AccountId32, Vec[U64], ValueQuery] = storage(
+        hasher=StorageHasher.BLAKE2_128_CONCAT,
+        default=(),
+        doc="The batches of each informant that are still in voting or closing.",
+    )
+    deadlines: StorageMap[U32, Vec[U64], ValueQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        default=(),
+        doc="The batches whose voting period ends at each block.",
+    )
+    closing_queue: StorageMap[U64, U64, OptionQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        doc="Batches past their deadline waiting to be closed, by queue position.",
+    )
+    closing_bounds: StorageValue[tuple[U64, U64], ValueQuery] = storage(
+        default=(U64(0), U64(0)), doc="Head and tail positions of the closing queue."
+    )
+    training_queue: StorageMap[U64, U64, OptionQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        doc="Accepted batches waiting for a training round, by queue position.",
+    )
+    training_bounds: StorageValue[tuple[U64, U64], ValueQuery] = storage(
+        default=(U64(0), U64(0)), doc="Head and tail positions of the training queue."
+    )
+    curators: StorageMap[AccountId32, CuratorLedger, OptionQuery] = storage(
+        hasher=StorageHasher.BLAKE2_128_CONCAT, doc="Each curator's bond."
+    )
+    total_curator_bond: StorageValue[U128, ValueQuery] = storage(
+        default=_ZERO, doc="The sum of all active curator bonds (the turnout's denominator)."
+    )
+    voting_period: StorageValue[U32, OptionQuery] = storage(
+        doc="The voting period of new batches, if Root set one (else DefaultVotingPeriod)."
+    )
+
+    # --- calls -----------------------------------------------------------------------------------
+
+    @call(index=0, weight=lambda w: w.submit_batch())
+    def submit_batch(  # noqa: PLR0917 - the call's wire arguments
+        self,
+        origin: Origin,
+        cid: bytes,
+        byte_size: Compact[U64],
+        item_count: Compact[U32],
+        stake: Compact[U128],
+        metadata_cid: bytes,
+    ) -> None:
+        """Propose a batch of training data, holding `stake` on it. Origin: signed (the informant).
+
+        `cid` is the binary CID of the batch (CIDv0, or CIDv1 with dag-pb or raw, sha2-256);
+        `metadata_cid` is empty or such a CID. A storage deposit (`BatchDeposit`) is held too.
+        """
+        # Fails with BadOrigin, InvalidCid, InvalidMetadataCid, EmptyBatch, StakeTooLow,
+        # TooManyOpenBatches, DeadlineFull, or a TokenError when the stake cannot be held.
+        who = ensure_signed(origin)
+        ensure(logic.is_valid_cid(cid), InvalidCid)
+        ensure(metadata_cid == b"" or logic.is_valid_cid(metadata_cid), InvalidMetadataCid)
+        ensure(byte_size > 0 and item_count > 0, EmptyBatch)
+        ensure(stake >= self.config.min_batch_stake, StakeTooLow)
+        open_ids = self.open_batches.get(who)
+        ensure(len(open_ids) < self.config.max_open_batches, TooManyOpenBatches)
+        now = self.block_number
+        voting_ends = U32(now + int(self.current_voting_period()))
+        due = self.deadlines.get(voting_ends)
+        ensure(len(due) < self.config.max_batches_per_block, DeadlineFull)
+        deposit = self.config.batch_deposit
+        self.currency.hold(STAKE_REASON, who, U128(stake))
+        self.currency.hold(DEPOSIT_REASON, who, deposit)
+        batch_id = self.next_batch_id.get()
+        self.next_batch_id.put(batch_id + U64(1))
+        self.batches.insert(
+            batch_id,
+            Batch(
+                informant=who,
+                cid=bytes(cid),
+                metadata_cid=bytes(metadata_cid),
+                byte_size=U64(byte_size),
+                item_count=U32(item_count),
+                stake=U128(stake),
+                deposit=deposit,
+                submitted_at=U32(now),
+                voting_ends=voting_ends,
+                phase=BatchPhase.Voting,
+                vote_count=U32(0),
+                value=_ZERO,
+            ),
+        )
+        self.open_batches.insert(who, (*open_ids, batch_id))
+        self.deadlines.insert(voting_ends, (*due, batch_id))
+        self.deposit_event(
+            BatchSubmitted(
+                batch_id=batch_id,
+                informant=who,
+                cid=bytes(cid),
+                stake=U128(stake),
+                voting_ends=voting_ends,
+            )
+        )
+
+    @call(index=1, weight=lambda w: w.bond_curator())
+    def bond_curator(self, origin: Origin, amount: Compact[U128]) -> None:
+        """Bond `amount` more as a curator (held); the active bond gives vote weight.
+
+        Origin: signed.
+        """
+        # Fails with BadOrigin, ZeroAmount, BondTooLow or a TokenError from the hold.
+        who = ensure_signed(origin)
+        amount = U128(amount)
+        ensure(amount > 0, ZeroAmount)
+        ledger = self.curators.get(who)
+        active = ledger.active if ledger is not None else _ZERO
+        ensure(active + amount >= self.config.min_curator_bond, BondTooLow)
+        self.do_bond(who, amount)
+        self.deposit_event(CuratorBonded(who=who, amount=amount))
+
+    @call(index=2, weight=lambda w: w.unbond_curator())
+    def unbond_curator(self, origin: Origin, amount: Compact[U128]) -> None:
+        """Start unbonding `amount` of the active bond. Origin: signed (a curator).
+
+        The amount stops counting for votes at once (also on open votes) and can be withdrawn
+        after `UnbondingPeriod` blocks.
+
+        What remains active must be zero or at least `MinCuratorBond`.
+        """
+        # Fails with BadOrigin, ZeroAmount, NotCurator, InsufficientBond, BondTooLow or
+        # TooManyUnlockingChunks.
+        who = ensure_signed(origin)
+        amount = U128(amount)
+        ensure(amount > 0, ZeroAmount)
+        ledger = self.curators.get(who)
+        ensure(ledger is not None and ledger.active > 0, NotCurator)
+        assert ledger is not None  # for the type checker: ensured above
+        ensure(amount <= ledger.active, InsufficientBond)
+        remaining = ledger.active - amount
+        ensure(remaining == 0 or remaining >= self.config.min_curator_bond, BondTooLow)
+        ensure(len(ledger.unlocking) < self.config.max_unlocking_chunks, TooManyUnlockingChunks)
+        unlock_at = U32(self.block_number + int(self.config.unbonding_period))
+        chunk = UnlockChunk(amount=amount, unlock_at=unlock_at)
+        self.curators.insert(
+            who, replace(ledger, active=remaining, unlocking=(*ledger.unlocking, chunk))
+        )
+        self.total_curator_bond.put(self.total_curator_bond.get() - amount)
+        self.deposit_event(CuratorUnbonded(who=who, amount=amount, unlock_at=unlock_at))
+
+    @call(index=3, weight=lambda w: w.withdraw_unbonded())
+    def withdraw_unbonded(self, origin: Origin) -> None:
+        """Release every unbonding chunk whose period has ended. Origin: signed (a curator)."""
+        # Fails with BadOrigin, NotCurator or NothingToWithdraw.
+        who = ensure_signed(origin)
+        ledger = self.curators.get(who)
+        ensure(ledger is not None, NotCurator)
+        assert ledger is not None  # for the type checker: ensured above
+        now = self.block_number
+        ready = [c for c in ledger.unlocking if c.unlock_at <= now]
+        ensure(bool(ready), NothingToWithdraw)
+        amount = U128(sum(int(c.amount) for c in ready))
+        waiting = tuple(c for c in ledger.unlocking if c.unlock_at > now)
+        self.currency.release(CURATOR_REASON, who, amount)
+        if ledger.active == 0 and not waiting:
+            self.curators.remove(who)
+        else:
+            self.curators.insert(who, replace(ledger, unlocking=waiting))
+        self.deposit_event(Withdrawn(who=who, amount=amount))
+
+    @call(index=4, weight=lambda w: w.vote())
+    def vote(self, origin: Origin, batch_id: U64, aye: bool, scores: CriteriaScores) -> None:
+        """Vote aye or nay on a batch in voting, with scores on the five criteria.
+
+        A second vote replaces the first. Origin: signed (a bonded curator, not the batch's
+        informant).
+        """
+        # Fails with BadOrigin, UnknownBatch, VotingClosed, InformantCannotVote, NotCurator or
+        # TooManyVotes.
+        who = ensure_signed(origin)
+        batch = self.batches.get(batch_id)
+        ensure(batch is not None, UnknownBatch)
+        assert batch is not None  # for the type checker: ensured above
+        phase = logic.next_phase(batch.phase, self.block_number, int(batch.voting_ends))
+        ensure(phase is BatchPhase.Voting, VotingClosed)
+        ensure(batch.informant != who, InformantCannotVote)
+        ledger = self.curators.get(who)
+        ensure(ledger is not None and ledger.active > 0, NotCurator)
+        changed = self.votes.contains_key(batch_id, who)
+        if not changed:
+            ensure(batch.vote_count < self.config.max_votes_per_batch, TooManyVotes)
+            self.batches.insert(batch_id, replace(batch, vote_count=batch.vote_count + U32(1)))
+        self.votes.insert(batch_id, who, Vote(aye=aye, scores=scores, at=U32(self.block_number)))
+        self.deposit_event(Voted(batch_id=batch_id, curator=who, aye=aye, changed=changed))
+
+    @call(index=5, weight=lambda w: w.set_voting_period())
+    def set_voting_period(self, origin: Origin, period: U32) -> None:
+        """Set the voting period (in blocks) of batches submitted from now on. Origin: Root."""
+        # Fails with BadOrigin or ZeroVotingPeriod.
+        ensure_root(origin)
+        ensure(period > 0, ZeroVotingPeriod)
+        self.voting_period.put(period)
+        self.deposit_event(VotingPeriodSet(period=period))
+
+    # --- hooks -----------------------------------------------------------------------------------
+
+    def on_initialize(self, n: int) -> Weight:
+        """Schedule the batches whose period ends at `n`, then close what the budget allows.
+
+        Returns the weight used, never more than `MaxClosingWeight`.
+        """
+        weights = cast(InformantsWeights, self.config.weights)
+        limit = self.config.max_closing_weight
+        used = weights.on_initialize_base()
+        due = self.deadlines.take(U32(n))
+        if due:
+            used = used.saturating_add(weights.schedule_closing(len(due)))
+            for batch_id in due:
+                self._schedule_closing(batch_id)
+        head, tail = self.closing_bounds.get()
+        while head < tail:
+            batch_id = self.closing_queue.get(head)
+            assert batch_id is not None  # every position between head and tail is filled
+            batch = self.batches.get(batch_id)
+            assert batch is not None  # a queued batch is stored until it closes
+            cost = weights.close_batch(int(batch.vote_count))
+            if used.saturating_add(cost).any_gt(limit):
+                break
+            used = used.saturating_add(cost)
+            self.closing_queue.remove(head)
+            head = head + U64(1)
+            self.closing_bounds.put((head, tail))
+            self._close(batch_id, batch)
+        if head < tail:
+            self.deposit_event(ClosingCarriedOver(waiting=tail - head))
+        return used
+
+    @classmethod
+    def integrity_test(cls, config: Any) -> None:
+        """Check the configuration, and that the worst-case closing fits its budget.
+
+        The curve and the criterion weights must be valid, and the worst case (a full deadline
+        plus one batch of `MaxVotesPerBatch` votes) must fit in `MaxClosingWeight`, else the
+        closing queue could stall.
+
+        Raises:
+            ValueError: naming the first problem found.
+        """
+        curve = _curve_parts(config)
+        if not logic.is_valid_curve(curve):
+            raise ValueError(f"Informants: invalid ThresholdCurve {curve}")
+        if sum(int(w.deconstruct()) for w in config.criterion_weights) != logic.PERBILL:
+            raise ValueError("Informants: CriterionWeights must sum to one")
+        if config.max_curator_share >= config.min_turnout:
+            raise ValueError("Informants: MaxCuratorShare must be below MinTurnout")
+        if config.default_voting_period == 0 or config.max_batches_per_block == 0:
+            raise ValueError("Informants: the voting period and deadline capacity are positive")
+        if config.batch_deposit == 0 or config.min_batch_stake == 0:
+            raise ValueError("Informants: the stake and deposit minimums are positive")
+        weights = config.weights
+        worst = (
+            weights.on_initialize_base()
+            .saturating_add(weights.schedule_closing(int(config.max_batches_per_block)))
+            .saturating_add(weights.close_batch(int(config.max_votes_per_batch)))
+        )
+        if worst.any_gt(config.max_closing_weight):
+            raise ValueError(
+                f"Informants: the worst-case closing {worst} exceeds MaxClosingWeight "
+                f"{config.max_closing_weight}"
+            )
+
+    def try_state(self) -> None:
+        """Check the pallet's invariants.
+
+        * every batch's hold is accounted for: per account, the stake hold equals the stakes of
+          its open batches, the deposit hold the deposits of its stored batches;
+        * a curator's bond hold equals its active plus unlocking bond; the total bond is the sum
+          of the active bonds;
+        * open lists, deadlines and queues agree with the batches' phases; vote counts match.
+
+        Raises:
+            RuntimeError: naming the first invariant found broken.
+        """
+        stakes: dict[bytes, int] = {}
+        deposits: dict[bytes, int] = {}
+        open_count: dict[bytes, int] = {}
+        for batch_id, batch in self.batches.iter():
+            owner = bytes(batch.informant)
+            deposits[owner] = deposits.get(owner, 0) + int(batch.deposit)
+            votes = sum(1 for _ in self.votes.iter_prefix(batch_id))
+            if batch.phase in (BatchPhase.Voting, BatchPhase.Closing):
+                stakes[owner] = stakes.get(owner, 0) + int(batch.stake)
+                open_count[owner] = open_count.get(owner, 0) + 1
+                if batch_id not in self.open_batches.get(batch.informant):
+                    raise RuntimeError(f"open batch {batch_id} missing from its owner's list")
+                if votes != batch.vote_count:
+                    raise RuntimeError(
+                        f"batch {batch_id}: {votes} votes, counted {batch.vote_count}"
+                    )
+            elif batch.phase is BatchPhase.Accepted:
+                if votes:
+                    raise RuntimeError(f"accepted batch {batch_id} kept its votes")
+            else:
+                raise RuntimeError(f"batch {batch_id} stored in final phase {batch.phase.name}")
+        for who, ids in self.open_batches.iter():
+            if len(ids) != open_count.get(bytes(who), 0):
+                raise RuntimeError(f"open list of {who.hex()} does not match its batches")
+        holders = set(stakes) | set(deposits)
+        for owner in sorted(holders):
+            who = AccountId32(owner)
+            held = int(self.currency.balance_on_hold(STAKE_REASON, who))
+            if held != stakes.get(owner, 0):
+                raise RuntimeError(
+                    f"{owner.hex()}: stake hold {held} != stakes {stakes.get(owner, 0)}"
+                )
+            held = int(self.currency.balance_on_hold(DEPOSIT_REASON, who))
+            if held != deposits.get(owner, 0):
+                raise RuntimeError(
+                    f"{owner.hex()}: deposit hold {held} != {deposits.get(owner, 0)}"
+                )
+        total = 0
+        for who, ledger in self.curators.iter():
+            total += int(ledger.active)
+            held = int(self.currency.balance_on_hold(CURATOR_REASON, who))
+            if held != ledger.held():
+                raise RuntimeError(
+                    f"curator {who.hex()}: bond hold {held} != ledger {ledger.held()}"
+                )
+        if total != self.total_curator_bond.get():
+            raise RuntimeError(f"total curator bond {self.total_curator_bond.get()} != {total}")
+        for bounds, queue, phases in (
+            (self.closing_bounds.get(), self.closing_queue, (BatchPhase.Closing,)),
+            (self.training_bounds.get(), self.training_queue, (BatchPhase.Accepted,)),
+        ):
+            head, tail = bounds
+            queued = sum(1 for _ in queue.iter())
+            if queued != tail - head:
+                raise RuntimeError(f"a queue holds {queued} entries between {head} and {tail}")
+            for _, batch_id in queue.iter():
+                queued_batch = self.batches.get(batch_id)
+                if queued_batch is None or queued_batch.phase not in phases:
+                    raise RuntimeError(f"queued batch {batch_id} is not in phase {phases}")
+
+    # --- interface for other pallets and clients ----------------------------------------------
+
+    @property
+    def currency(self) -> HoldCurrency:
+        """The configured currency pallet."""
+        return cast(HoldCurrency, self.ctx.pallet(self.config.currency))
+
+    @property
+    def treasury(self) -> RewardTreasury:
+        """The configured treasury pallet."""
+        return cast(RewardTreasury, self.ctx.pallet(self.config.treasury))
+
+    def current_voting_period(self) -> U32:
+        """The voting period of a batch submitted now."""
+        period = self.voting_period.get()
+        return period if period is not None else self.config.default_voting_period
+
+    def training_queue_head(self) -> U64 | None:
+        """The accepted batch that waits longest for training, if any."""
+        head, tail = self.training_bounds.get()
+        return self.training_queue.get(head) if head < tail else None
+
+    def take_for_training(self) -> tuple[U64, Batch] | None:
+        """Take the head of the training queue (for the training pallet).
+
+        The batch leaves storage and its deposit is released; returns ``(id, batch)``, or None
+        if the queue is empty.
+        """
+        head, tail = self.training_bounds.get()
+        if head >= tail:
+            return None
+        batch_id = self.training_queue.take(head)
+        self.training_bounds.put((head + U64(1), tail))
+        batch = self.batches.take(batch_id)
+        self.currency.release(DEPOSIT_REASON, batch.informant, batch.deposit)
+        return batch_id, batch
+
+    def do_bond(self, who: AccountId32, amount: U128) -> None:
+        """Hold `amount` more as the curator bond of `who` (no checks beyond the hold's own).
+
+        Raises:
+            TokenError: the amount cannot be held.
+        """
+        self.currency.hold(CURATOR_REASON, who, amount)
+        ledger = self.curators.get(who) or CuratorLedger(active=_ZERO, unlocking=())
+        self.curators.insert(who, replace(ledger, active=ledger.active + amount))
+        self.total_curator_bond.put(self.total_curator_bond.get() + amount)
+
+    # --- closing ---------------------------------------------------------------------------------
+
+    def _schedule_closing(self, batch_id: U64) -> None:
+        """Mark a batch whose period ended as closing and put it at the queue's tail."""
+        batch = self.batches.get(batch_id)
+        assert batch is not None  # a scheduled batch is stored until it closes
+        phase = logic.next_phase(batch.phase, self.block_number, int(batch.voting_ends))
+        self.batches.insert(batch_id, replace(batch, phase=phase))
+        head, tail = self.closing_bounds.get()
+        self.closing_queue.insert(tail, batch_id)
+        self.closing_bounds.put((head, tail + U64(1)))
+
+    def _close(self, batch_id: U64, batch: Batch) -> None:
+        """Decide a closing batch: tally, outcome, stake, rewards, clean-up (see module docs)."""
+        config = self.config
+        total_bond = int(self.total_curator_bond.get())
+        share = int(config.max_curator_share.deconstruct())
+        voters: list[tuple[AccountId32, Vote, int]] = []
+        for curator, vote in self.votes.iter_prefix(batch_id):
+            ledger = self.curators.get(curator)
+            bond = int(ledger.active) if ledger is not None else 0
+            voters.append((curator, vote, logic.compute_vote_weight(bond, total_bond, share)))
+        tally = Tally(
+            aye=sum(w for _, v, w in voters if v.aye),
+            nay=sum(w for _, v, w in voters if not v.aye),
+            total_bond=total_bond,
+        )
+        curve = _curve_parts(config)
+        outcome, turnout, threshold = logic.compute_outcome(
+            tally, int(config.min_turnout.deconstruct()), curve
+        )
+        phase = logic.next_phase(BatchPhase.Closing, self.block_number, 0, outcome)
+        self.votes.clear_prefix(batch_id)
+        informant = batch.informant
+        self.open_batches.mutate(informant, lambda ids: tuple(i for i in ids if i != batch_id))
+        if outcome is Outcome.ACCEPTED:
+            value = self._value_of(batch, [(v, w) for _, v, w in voters if v.aye])
+            self.currency.release(STAKE_REASON, informant, batch.stake)
+            self.batches.insert(
+                batch_id, replace(batch, phase=phase, vote_count=U32(0), value=U128(value))
+            )
+            head, tail = self.training_bounds.get()
+            self.training_queue.insert(tail, batch_id)
+            self.training_bounds.put((head, tail + U64(1)))
+            self.deposit_event(
+                BatchAccepted(
+                    batch_id=batch_id,
+                    value=U128(value),
+                    turnout=_PERBILL(turnout),
+                    threshold=_PERBILL(threshold),
+                )
+            )
+            paid = self.treasury.mint_reward(informant, U128(value))
+            self.deposit_event(
+                InformantRewarded(batch_id=batch_id, informant=informant, amount=paid)
+            )
+        else:
+            self.batches.remove(batch_id)
+            self.currency.release(DEPOSIT_REASON, informant, batch.deposit)
+            if outcome is Outcome.REJECTED:
+                slashed, released = logic.compute_slash(
+                    int(batch.stake), int(config.slash_fraction.deconstruct())
+                )
+                self.deposit_event(
+                    BatchRejected(
+                        batch_id=batch_id,
+                        turnout=_PERBILL(turnout),
+                        threshold=_PERBILL(threshold),
+                    )
+                )
+                moved = self.treasury.receive_held(STAKE_REASON, informant, U128(slashed))
+                self.currency.release(STAKE_REASON, informant, U128(released))
+                self.deposit_event(
+                    InformantSlashed(batch_id=batch_id, informant=informant, amount=moved)
+                )
+            else:
+                self.currency.release(STAKE_REASON, informant, batch.stake)
+                self.deposit_event(BatchExpired(batch_id=batch_id, turnout=_PERBILL(turnout)))
+        if outcome is not Outcome.EXPIRED:
+            self._reward_curators(batch_id, voters, outcome is Outcome.ACCEPTED)
+
+    def _value_of(self, batch: Batch, ayes: list[tuple[Vote, int]]) -> int:
+        """The value of an accepted batch from its aye votes (see `logic.compute_batch_value`)."""
+        medians = [
+            logic.compute_weighted_median([(vote.scores.parts()[c], w) for vote, w in ayes])
+            for c in range(len(logic.CRITERIA))
+        ]
+        weights = [int(w.deconstruct()) for w in self.config.criterion_weights]
+        quality = logic.compute_quality(medians, weights)
+        return logic.compute_batch_value(
+            quality,
+            int(batch.item_count),
+            int(self.config.value_per_sqrt_item),
+            int(self.config.max_batch_value),
+        )
+
+    def _reward_curators(
+        self, batch_id: U64, voters: list[tuple[AccountId32, Vote, int]], winning_side: bool
+    ) -> None:
+        """Share the curator reward among the voters on `winning_side`, by vote weight."""
+        winners = [(who, w) for who, v, w in voters if v.aye == winning_side and w > 0]
+        shares = logic.compute_pro_rata(
+            int(self.config.curator_reward_per_batch), [w for _, w in winners]
+        )
+        total = _ZERO
+        paid = 0
+        for (who, _), share in zip(winners, shares, strict=True):
+            minted = self.treasury.mint_reward(who, U128(share)) if share else _ZERO
+            if minted > 0:
+                total = total + minted
+                paid += 1
+        self.deposit_event(CuratorsRewarded(batch_id=batch_id, curators=U32(paid), total=total))
