@@ -134,9 +134,23 @@ def test_a_batch_is_submitted_voted_on_and_accepted(ws: SubstrateInterface) -> N
     assert batch["value"] > 0
     queued = [value.value for _, value in ws.query_map(informants, "TrainingQueue")]
     assert batch_id in queued
-    assert list(ws.query_map(informants, "Votes", [batch_id])) == []
+    assert ws.query(informants, "ScoreHistograms", [batch_id]).value is None
 
-    # 5. Eve's unbonded funds are not yet withdrawable; Root pays from the treasury pot.
+    # 5. The curators claim their votes: the three ayes share the curator reward.
+    claim = ws.compose_call(informants, "claim_curator_reward", {"batch_id": batch_id})
+    receipts = submit_all(ws, [(k, claim) for k in CURATORS])
+    claimed = [
+        e.value["attributes"]
+        for e in receipts[-1].triggered_events
+        if e.value["event_id"] == "CuratorRewardClaimed"
+    ]
+    assert claimed
+    assert claimed[0]["curator"] == CURATORS[-1].ss58_address
+    assert claimed[0]["amount"] == 0  # Eve voted nay
+    assert list(ws.query_map(informants, "Votes", [batch_id])) == []
+    assert ws.query(informants, "Batches", [batch_id]).value["vote_count"] == 0
+
+    # 6. Eve's unbonded funds are not yet withdrawable; Root pays from the treasury pot.
     withdraw = ws.compose_call(informants, "withdraw_unbonded", {})
     receipt = ws.submit_extrinsic(
         ws.create_signed_extrinsic(call=withdraw, keypair=CURATORS[3]), wait_for_inclusion=True

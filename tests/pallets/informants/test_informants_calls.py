@@ -12,6 +12,7 @@ from deepshard.pallets.informants import (
     BatchSubmitted,
     BondTooLow,
     CuratorBonded,
+    CuratorRewardClaimed,
     CuratorUnbonded,
     DeadlineFull,
     EmptyBatch,
@@ -22,7 +23,9 @@ from deepshard.pallets.informants import (
     InvalidCid,
     InvalidMetadataCid,
     NotCurator,
+    NotDecided,
     NothingToWithdraw,
+    NoVote,
     StakeTooLow,
     TooManyOpenBatches,
     TooManyUnlockingChunks,
@@ -31,6 +34,7 @@ from deepshard.pallets.informants import (
     Voted,
     VotingClosed,
     VotingPeriodSet,
+    VotingPeriodTooLong,
     Withdrawn,
     ZeroAmount,
     ZeroVotingPeriod,
@@ -156,14 +160,14 @@ def test_bond_curator_errors(ext: InformantsExt, amount: int, error: type) -> No
 
 def test_unbond_and_withdraw(ext: InformantsExt) -> None:
     ext.call("unbond_curator", Signed(BOB), amount=40)
-    assert_last_event(ext, CuratorUnbonded(who=BOB, amount=U128(40), unlock_at=U32(6)))
+    assert_last_event(ext, CuratorUnbonded(who=BOB, amount=U128(40), unlock_at=U32(11)))
     ledger = ext.informants.curators.get(BOB)
     assert ledger is not None
     assert ledger.active == U128(60)
     assert ext.held(CURATOR_REASON, BOB) == 100  # still held while unbonding
     assert ext.informants.total_curator_bond.get() == U128(360)
     assert_noop(ext, lambda: ext.call("withdraw_unbonded", Signed(BOB)), NothingToWithdraw)
-    ext.run_to_block(6)
+    ext.run_to_block(11)
     free = ext.free(BOB)
     ext.call("withdraw_unbonded", Signed(BOB))
     assert_last_event(ext, Withdrawn(who=BOB, amount=U128(40)))
@@ -173,7 +177,7 @@ def test_unbond_and_withdraw(ext: InformantsExt) -> None:
 
 def test_unbonding_everything_removes_the_ledger_after_withdrawal(ext: InformantsExt) -> None:
     ext.call("unbond_curator", Signed(BOB), amount=100)
-    ext.run_to_block(6)
+    ext.run_to_block(11)
     ext.call("withdraw_unbonded", Signed(BOB))
     assert ext.informants.curators.get(BOB) is None
     assert ext.held(CURATOR_REASON, BOB) == 0
@@ -271,6 +275,7 @@ def test_votes_per_batch_are_bounded(ext_builder: object) -> None:
 def test_set_voting_period(ext: InformantsExt) -> None:
     assert_noop(ext, lambda: ext.call("set_voting_period", Signed(ALICE), period=3), BadOrigin)
     assert_noop(ext, lambda: ext.call("set_voting_period", ROOT, period=0), ZeroVotingPeriod)
+    assert_noop(ext, lambda: ext.call("set_voting_period", ROOT, period=11), VotingPeriodTooLong)
     ext.call("set_voting_period", ROOT, period=3)
     assert_last_event(ext, VotingPeriodSet(period=U32(3)))
     batch_id = submit(ext)
@@ -280,3 +285,22 @@ def test_set_voting_period(ext: InformantsExt) -> None:
 def test_every_call_has_a_weight_method() -> None:
     for info in Informants.CALLS:
         assert hasattr(InformantsWeights, info.name), info.name
+
+
+# --- claim_curator_reward ----------------------------------------------------------------------
+
+
+def test_claim_curator_reward_errors(ext: InformantsExt) -> None:
+    batch_id = submit(ext)
+    ext.call("vote", Signed(BOB), batch_id=batch_id, aye=True, scores=scores(50))
+
+    def claim(who: AccountId32, batch: int = batch_id) -> None:
+        ext.call("claim_curator_reward", Signed(who), batch_id=batch)
+
+    assert_noop(ext, lambda: claim(BOB, 9), UnknownBatch)
+    assert_noop(ext, lambda: claim(BOB), NotDecided)
+    ext.run_to_block(11)  # expired: one vote of 20 out of 400
+    assert_noop(ext, lambda: claim(CHARLIE), NoVote)
+    claim(BOB)
+    assert_last_event(ext, CuratorRewardClaimed(batch_id=U64(0), curator=BOB, amount=U128(0)))
+    assert ext.informants.batches.get(U64(batch_id)) is None  # nothing left to keep

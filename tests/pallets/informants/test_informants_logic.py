@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -18,10 +19,14 @@ from multiformats import CID, multihash
 
 from deepshard.pallets.informants.logic import (
     PERBILL,
+    SCORE_BUCKETS,
     BatchPhase,
     Outcome,
     Tally,
     compute_batch_value,
+    compute_claim,
+    compute_histogram_medians,
+    compute_histogram_update,
     compute_outcome,
     compute_pro_rata,
     compute_quality,
@@ -279,3 +284,59 @@ def test_truncated_and_padded_cids_are_refused() -> None:
     assert not is_valid_cid(good + b"\x00")
     assert not is_valid_cid(b"")
     assert not is_valid_cid(bytes([0x01, 0x80, 0x00]) + good[2:])  # non-minimal varint
+
+
+# --- running tally: histogram and claims ------------------------------------------------------
+
+votes_strategy = st.lists(
+    st.tuples(st.lists(st.integers(0, 100), min_size=5, max_size=5), st.integers(0, 50)),
+    max_size=15,
+)
+
+
+@given(votes_strategy, st.data())
+def test_histogram_medians_match_the_expanded_votes(
+    votes: list[tuple[list[int], int]], data: st.DataObject
+) -> None:
+    histogram = [0] * (5 * SCORE_BUCKETS)
+    for scores, weight in votes:
+        histogram = compute_histogram_update(histogram, scores, weight, add=True)
+    # remove some votes again, as changed votes do
+    kept = []
+    for scores, weight in votes:
+        if data.draw(st.booleans()):
+            histogram = compute_histogram_update(histogram, scores, weight, add=False)
+        else:
+            kept.append((scores, weight))
+    medians = compute_histogram_medians(histogram)
+    for criterion in range(5):
+        assert medians[criterion] == reference_median([(s[criterion], w) for s, w in kept])
+
+
+def test_histogram_refuses_bad_updates() -> None:
+    empty = [0] * (5 * SCORE_BUCKETS)
+    with pytest.raises(ValueError, match="more weight"):
+        compute_histogram_update(empty, [1] * 5, 1, add=False)
+    with pytest.raises(ValueError, match="Percent"):
+        compute_histogram_update(empty, [101] * 5, 1, add=True)
+    with pytest.raises(ValueError, match="buckets"):
+        compute_histogram_update(empty[:-1], [1] * 5, 1, add=True)
+
+
+@given(
+    st.integers(0, 10**15), st.lists(st.integers(1, 10**6), min_size=1, max_size=12), st.randoms()
+)
+def test_claims_pay_the_pot_exactly_in_any_order(pot: int, weights: list[int], rnd: Any) -> None:
+    order = list(weights)
+    rnd.shuffle(order)
+    remaining_pot, remaining_weight = pot, sum(weights)
+    paid = []
+    for weight in order:
+        share = compute_claim(remaining_pot, weight, remaining_weight)
+        # never less than the plain rounded-down pro-rata share
+        assert share >= pot * weight // sum(weights)
+        paid.append(share)
+        remaining_pot -= share
+        remaining_weight -= weight
+    assert sum(paid) == pot
+    assert remaining_pot == 0

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from deepshard.pallets.informants import (
+    CURATOR_REASON,
     DEPOSIT_REASON,
     STAKE_REASON,
     BatchAccepted,
@@ -14,21 +15,31 @@ from deepshard.pallets.informants import (
     BatchPhase,
     BatchRejected,
     ClosingCarriedOver,
+    CuratorRewardClaimed,
     CuratorsRewarded,
     InformantRewarded,
     InformantSlashed,
+    NotCurator,
 )
 from deepshard.pallets.treasury import Deposit, RewardMinted
 from deepshard.primitives.codec import AccountId32
 from deepshard.primitives.numeric import U32, U64, U128, Perbill
 from deepshard.primitives.weights import Weight
 from deepshard.runtime.support import Signed
-from deepshard.runtime.support.testing import assert_has_event
+from deepshard.runtime.support.testing import assert_has_event, assert_noop
 
 from .conftest import ALICE, BOB, CHARLIE, DAVE, EVE, FERDIE, InformantsExt, scores
 from .test_informants_calls import submit
 
 CURATORS = (BOB, CHARLIE, DAVE, EVE)
+
+
+def claim(ext: InformantsExt, who: AccountId32, batch_id: int) -> int:
+    """Claim a curator's vote; return the reward paid."""
+    ext.call("claim_curator_reward", Signed(who), batch_id=batch_id)
+    event = ext.events()[-1]
+    assert isinstance(event, CuratorRewardClaimed)
+    return int(event.amount)
 
 
 def vote(ext: InformantsExt, who: AccountId32, batch_id: int, aye: bool, *parts: int) -> None:
@@ -64,22 +75,28 @@ def test_honest_batch_is_accepted_and_paid(ext: InformantsExt) -> None:
     )
     assert_has_event(ext, InformantRewarded(batch_id=U64(0), informant=ALICE, amount=U128(value)))
     assert_has_event(ext, RewardMinted(who=ALICE, amount=U128(value)))
-    assert_has_event(ext, CuratorsRewarded(batch_id=U64(0), curators=U32(4), total=U128(100)))
+    assert_has_event(ext, CuratorsRewarded(batch_id=U64(0), total=U128(100)))
     assert ext.free(ALICE) == free - 10 + value  # the deposit stays until training takes it
     assert ext.held(STAKE_REASON, ALICE) == 0
-    for who in CURATORS:
-        assert ext.free(who) == curator_free[who] + 25
-    assert ext.issuance() == issuance + value + 100
     assert ext.informants.training_queue_head() == U64(batch_id)
     assert ext.informants.open_batches.get(ALICE) == ()
-    assert list(ext.informants.votes.iter_prefix(U64(batch_id))) == []
-    # the training pallet takes it: record gone, deposit back
+    assert ext.informants.score_histograms.get(U64(batch_id)) is None
+    # the training pallet takes it: deposit back; kept while votes are unclaimed
     taken = ext.informants.take_for_training()
     assert taken is not None
     assert taken[0] == U64(batch_id)
     assert ext.held(DEPOSIT_REASON, ALICE) == 0
     assert ext.informants.training_queue_head() is None
     assert ext.informants.take_for_training() is None
+    stored = ext.informants.batches.get(U64(batch_id))
+    assert stored is not None
+    assert stored.phase is BatchPhase.Trained
+    # each curator claims an equal share; the last claim removes the batch
+    for who in CURATORS:
+        assert claim(ext, who, batch_id) == 25
+        assert ext.free(who) == curator_free[who] + 25
+    assert ext.issuance() == issuance + value + 100
+    assert ext.informants.batches.get(U64(batch_id)) is None
 
 
 def test_spam_batch_is_rejected_and_slashed(ext: InformantsExt) -> None:
@@ -91,7 +108,6 @@ def test_spam_batch_is_rejected_and_slashed(ext: InformantsExt) -> None:
     vote(ext, EVE, batch_id, True, 90)
     eve = ext.free(EVE)
     ext.run_to_block(11)
-    assert ext.informants.batches.get(U64(batch_id)) is None
     assert_has_event(
         ext,
         BatchRejected(
@@ -105,10 +121,13 @@ def test_spam_batch_is_rejected_and_slashed(ext: InformantsExt) -> None:
     assert int(ext.treasury.pot()) == pot + 20
     assert ext.free(ALICE) == free - 20
     assert ext.held(STAKE_REASON, ALICE) == ext.held(DEPOSIT_REASON, ALICE) == 0
-    # the three on the winning side share 100 (33 each, one unit of rounding unpaid); the
-    # honest minority is not slashed
-    assert_has_event(ext, CuratorsRewarded(batch_id=U64(0), curators=U32(3), total=U128(99)))
+    # the three on the winning side share 100 exactly (33, 33, 34); the honest minority is
+    # not slashed and gets nothing
+    assert_has_event(ext, CuratorsRewarded(batch_id=U64(0), total=U128(100)))
+    paid = [claim(ext, who, batch_id) for who in (BOB, CHARLIE, DAVE, EVE)]
+    assert paid == [33, 33, 34, 0]
     assert ext.free(EVE) == eve
+    assert ext.informants.batches.get(U64(batch_id)) is None
 
 
 def test_low_turnout_expires(ext: InformantsExt) -> None:
@@ -118,10 +137,11 @@ def test_low_turnout_expires(ext: InformantsExt) -> None:
     vote(ext, BOB, batch_id, True, 100)
     ext.run_to_block(11)
     assert_has_event(ext, BatchExpired(batch_id=U64(0), turnout=Perbill.from_parts(50_000_000)))
-    assert ext.informants.batches.get(U64(batch_id)) is None
     assert ext.free(ALICE) == free
     assert ext.issuance() == issuance
     assert not [e for e in ext.events() if isinstance(e, CuratorsRewarded)]
+    assert claim(ext, BOB, batch_id) == 0
+    assert ext.informants.batches.get(U64(batch_id)) is None
 
 
 def test_one_large_curator_alone_cannot_pass_a_batch(ext: InformantsExt) -> None:
@@ -154,36 +174,40 @@ def test_changed_votes_count_as_last_cast(ext: InformantsExt) -> None:
         vote(ext, who, batch_id, False, 0)
     ext.run_to_block(11)
     assert any(isinstance(e, BatchRejected) for e in ext.events())
-    assert_has_event(ext, CuratorsRewarded(batch_id=U64(0), curators=U32(3), total=U128(99)))
+    paid = [claim(ext, who, batch_id) for who in CURATORS]
+    assert paid == [33, 33, 34, 0]
 
 
-def test_unbonding_while_a_vote_is_open_removes_its_weight(ext: InformantsExt) -> None:
+def test_unbonding_while_a_vote_is_open_keeps_the_cast_vote(ext: InformantsExt) -> None:
     batch_id = submit(ext)
     for who in (BOB, CHARLIE, DAVE):
         vote(ext, who, batch_id, True, 90)
     vote(ext, EVE, batch_id, False, 0)
-    # the three ayes leave before the vote closes: only the bond at stake when it closes counts
+    # the three ayes unbond everything while the vote is open: their votes keep the weight
+    # they were cast with, because the bond behind them stays held until the batch is decided
     for who in (BOB, CHARLIE, DAVE):
         ext.call("unbond_curator", Signed(who), amount=100)
-    ext.run_to_block(11)
-    assert_has_event(ext, BatchExpired(batch_id=U64(0), turnout=Perbill.from_parts(50_000_000)))
-    # the unbonding chunks are untouched, and can be withdrawn afterwards
-    ext.run_to_block(6 + 10)
-    ext.call("withdraw_unbonded", Signed(BOB))
+        assert ext.held(CURATOR_REASON, who) == 100
+    assert_noop(ext, lambda: vote(ext, BOB, batch_id, False, 0), NotCurator)
+    ext.run_to_block(11)  # decided first, in on_initialize ...
+    assert any(isinstance(e, BatchAccepted) for e in ext.events())
+    ext.call("withdraw_unbonded", Signed(BOB))  # ... then the bond can leave
+    assert ext.held(CURATOR_REASON, BOB) == 0
+    assert claim(ext, BOB, batch_id) == 33  # and the reward is still claimable
 
 
 def test_closings_are_carried_over_within_the_weight_budget(
     ext_builder: Callable[[], Any],
 ) -> None:
-    # Unit weights: base 1, scheduling 1 per batch, closing 1 + votes. Budget 12: the base,
-    # the scheduling of 4 batches and two closings of 2 votes (3 each) fit, not a third.
+    # Unit weights: base 1, scheduling 1 per batch, closing 1 per batch whatever its votes.
+    # Budget 7: the base, the scheduling of 4 batches and two closings fit, not a third.
     informants = [AccountId32(bytes([0x10 + n]) * 32) for n in range(4)]
     ext = (
         ext_builder()
         .with_balances(dict.fromkeys((*informants, *CURATORS), 1000))
         .curators(dict.fromkeys(CURATORS, 100))
         .config(
-            max_closing_weight=Weight.from_parts(12, 0),
+            max_closing_weight=Weight.from_parts(7, 0),
             max_batches_per_block=U32(4),
             max_votes_per_batch=U32(2),
         )
@@ -195,13 +219,13 @@ def test_closings_are_carried_over_within_the_weight_budget(
         vote(ext, BOB, batch_id, True, 80)
         vote(ext, CHARLIE, batch_id, True, 80)
     ext.run_to_block(11)
-    assert ext.hook_weight[-1] == Weight.from_parts(1 + 4 + 3 + 3, 0)
+    assert ext.hook_weight[-1] == Weight.from_parts(1 + 4 + 1 + 1, 0)
     assert_has_event(ext, ClosingCarriedOver(waiting=U64(2)))
     phases = [ext.informants.batches.get(U64(i)).phase for i in ids]  # type: ignore[union-attr]
     assert phases.count(BatchPhase.Accepted) == 2
     assert phases.count(BatchPhase.Closing) == 2
     ext.next_block()
-    assert ext.hook_weight[-1] == Weight.from_parts(1 + 3 + 3, 0)
+    assert ext.hook_weight[-1] == Weight.from_parts(1 + 1 + 1, 0)
     phases = [ext.informants.batches.get(U64(i)).phase for i in ids]  # type: ignore[union-attr]
     assert phases == [BatchPhase.Accepted] * 4
     assert [int(ext.informants.take_for_training()[0]) for _ in ids] == ids  # type: ignore[index]

@@ -44,7 +44,7 @@ class InformantsMachine(RuleBasedStateMachine):
             .curators({ACCOUNTS[2]: 100, ACCOUNTS[3]: 100, ACCOUNTS[4]: 300})
             .config(
                 default_voting_period=U32(3),
-                unbonding_period=U32(2),
+                unbonding_period=U32(4),
                 max_open_batches=U32(2),
                 max_batches_per_block=U32(3),
                 max_votes_per_batch=U32(4),
@@ -129,6 +129,26 @@ class InformantsMachine(RuleBasedStateMachine):
         for _ in range(blocks):
             self.ext.next_block()
             assert self.ext.hook_weight[-1].all_lte(BUDGET)
+
+    @rule(who=accounts, data=st.data())
+    def claim(self, who: AccountId32, data: st.DataObject) -> None:
+        """A curator claims its vote on some batch (decided or not)."""
+        batch_id = data.draw(st.sampled_from(self.batch_ids()))
+        self.attempt("claim_curator_reward", who, batch_id=batch_id)
+
+    @rule(data=st.data())
+    def claim_decided(self, data: st.DataObject) -> None:
+        """A curator with a vote on a decided batch claims it (the common case)."""
+        informants = self.ext.informants
+        pending = [
+            (int(batch_id), who)
+            for batch_id, batch in informants.batches.iter()
+            if batch.phase >= 2
+            for who, _ in informants.votes.iter_prefix(batch_id)
+        ]
+        if pending:
+            batch_id, who = data.draw(st.sampled_from(pending))
+            self.attempt("claim_curator_reward", who, batch_id=batch_id)
 
     @rule()
     def take_for_training(self) -> None:

@@ -49,6 +49,10 @@ __all__ = [
     "is_valid_curve",
     "compute_outcome",
     "compute_weighted_median",
+    "SCORE_BUCKETS",
+    "compute_histogram_update",
+    "compute_histogram_medians",
+    "compute_claim",
     "compute_quality",
     "compute_batch_value",
     "compute_pro_rata",
@@ -85,6 +89,8 @@ class BatchPhase(enum.IntEnum):
     """The vote failed: part of the stake went to the treasury."""
     Expired = 4
     """Too few curators voted: the stake went back, unpaid."""
+    Trained = 5
+    """An accepted batch the training pallet took; kept only until its votes are claimed."""
 
 
 class Outcome(enum.Enum):
@@ -104,7 +110,7 @@ class Tally:
     nay: int
     """Weight of the nay votes."""
     total_bond: int
-    """Total active curator bond (the turnout's denominator)."""
+    """The electorate: total active curator bond when the batch was submitted."""
 
     @property
     def voting(self) -> int:
@@ -224,17 +230,19 @@ def compute_outcome(
 ) -> tuple[Outcome, int, int]:
     """Decide a vote; return ``(outcome, turnout, threshold)`` (Perbill parts).
 
-    Expired when the turnout is below `min_turnout` (or nobody with weight voted); accepted
+    The turnout is the voting weight over the electorate, at most one (curators who bonded
+    after the batch was submitted can add weight beyond it). Expired when the turnout is below
+    `min_turnout` (or nobody with weight voted); accepted
     when ``aye / voting`` strictly exceeds the threshold at that turnout (compared exactly, as
     ``aye * 10^9 > threshold * voting``); rejected otherwise.
 
     Raises:
-        ValueError: an invalid curve, a negative weight or more voting weight than bond.
+        ValueError: an invalid curve or a negative weight.
     """
     # Verify the weights (compute_turnout checks them against the bond).
     if tally.aye < 0 or tally.nay < 0:
         raise ValueError("vote weights are non-negative")
-    turnout = compute_turnout(tally.voting, tally.total_bond)
+    turnout = compute_turnout(min(tally.voting, tally.total_bond), tally.total_bond)
     threshold = compute_threshold(turnout, curve)
     if tally.voting == 0 or turnout < min_turnout:
         return Outcome.EXPIRED, turnout, threshold
@@ -268,6 +276,73 @@ def compute_weighted_median(samples: Sequence[tuple[int, int]]) -> int:
         if seen > position:
             return value
     raise AssertionError("unreachable: the position lies within the total weight")
+
+
+SCORE_BUCKETS: Final = PERCENT + 1
+"""Buckets per criterion in a batch's score histogram (one per Percent value 0..=100)."""
+
+
+def compute_histogram_update(
+    histogram: Sequence[int], scores: Sequence[int], weight: int, *, add: bool
+) -> list[int]:
+    """Add (or remove) one aye vote of `weight` with `scores` to a score histogram.
+
+    The histogram holds, for each criterion ``c`` and score ``s``, the aye weight that gave
+    ``s`` at ``c`` (index ``c * 101 + s``), so that the closing computes each weighted median
+    from 505 numbers whatever the number of votes.
+
+    Raises:
+        ValueError: a histogram of the wrong size, a score outside 0..=100, a negative weight,
+            or removing more weight than a bucket holds.
+    """
+    # Verify the shapes and ranges.
+    if len(histogram) != len(CRITERIA) * SCORE_BUCKETS or len(scores) != len(CRITERIA):
+        raise ValueError("a histogram has 5 x 101 buckets and a vote 5 scores")
+    if weight < 0 or any(not 0 <= s <= PERCENT for s in scores):
+        raise ValueError("scores are Percent parts and weights non-negative")
+    updated = list(histogram)
+    for criterion, score in enumerate(scores):
+        index = criterion * SCORE_BUCKETS + score
+        updated[index] += weight if add else -weight
+        # Verify a removal takes out only what was put in.
+        if updated[index] < 0:
+            raise ValueError("removing more weight than the bucket holds")
+    return updated
+
+
+def compute_histogram_medians(histogram: Sequence[int]) -> list[int]:
+    """Return the lower weighted median of each criterion of a score histogram.
+
+    Raises:
+        ValueError: a histogram of the wrong size or a negative bucket.
+    """
+    # Verify the shape.
+    if len(histogram) != len(CRITERIA) * SCORE_BUCKETS:
+        raise ValueError("a histogram has 5 x 101 buckets")
+    return [
+        compute_weighted_median(
+            list(enumerate(histogram[c * SCORE_BUCKETS : (c + 1) * SCORE_BUCKETS]))
+        )
+        for c in range(len(CRITERIA))
+    ]
+
+
+def compute_claim(pot: int, weight: int, winning_weight: int) -> int:
+    """Return a winning curator's share of what is left of the reward `pot`.
+
+    Shares are taken one claim at a time, each ``pot * weight // winning_weight`` of what is
+    still unclaimed; the last claimant's weight equals the remaining weight, so it takes all
+    that is left: the claims add up to the pot exactly, in any order.
+
+    Raises:
+        ValueError: negative amounts, or a weight larger than the remaining winning weight.
+    """
+    # Verify the claim is part of the remaining weight.
+    if pot < 0 or weight < 0 or weight > winning_weight:
+        raise ValueError("a claim's weight lies within the remaining winning weight")
+    if winning_weight == 0:
+        return 0
+    return pot * weight // winning_weight
 
 
 def compute_quality(medians: Sequence[int], criterion_weights: Sequence[int]) -> int:
@@ -345,14 +420,20 @@ def compute_slash(stake: int, fraction: int) -> tuple[int, int]:
 
 
 def next_phase(
-    phase: BatchPhase, now: int, voting_ends: int, outcome: Outcome | None = None
+    phase: BatchPhase,
+    now: int,
+    voting_ends: int,
+    outcome: Outcome | None = None,
+    *,
+    taken: bool = False,
 ) -> BatchPhase:
     """Return the phase that follows `phase` at block `now`.
 
     * ``Voting`` becomes ``Closing`` once ``now >= voting_ends``;
     * ``Closing`` becomes the phase of `outcome` once the vote is decided (``outcome`` given),
       and stays ``Closing`` while its turn has not come (``outcome`` None);
-    * the decided phases are final.
+    * ``Accepted`` becomes ``Trained`` when the training pallet takes the batch (`taken`);
+    * ``Rejected``, ``Expired`` and ``Trained`` are final.
     """
     if phase is BatchPhase.Voting:
         return BatchPhase.Closing if now >= voting_ends else BatchPhase.Voting
@@ -364,4 +445,6 @@ def next_phase(
             Outcome.REJECTED: BatchPhase.Rejected,
             Outcome.EXPIRED: BatchPhase.Expired,
         }[outcome]
+    if phase is BatchPhase.Accepted and taken:
+        return BatchPhase.Trained
     return phase

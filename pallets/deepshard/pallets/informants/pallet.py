@@ -19,8 +19,15 @@ When the period ends the batch closes in ``on_initialize`` (see `logic` for the 
 * **expired** -- no quorum: the stake is released, nobody is paid (`BatchExpired`).
 
 Curators who voted with the outcome of an accepted or rejected batch share
-``CuratorRewardPerBatch`` in proportion to their vote weight (`CuratorsRewarded`); honest
+``CuratorRewardPerBatch`` in proportion to their vote weight: the closing sets the reward
+aside (`CuratorsRewarded`) and each curator takes its share, and removes its vote, with
+``claim_curator_reward`` (so that closing costs the same whatever the number of votes). Honest
 disagreement costs nothing.
+
+A vote weighs the curator's active bond when it is cast, capped at ``MaxCuratorShare`` of the
+batch's *electorate* (the total curator bond when the batch was submitted). Unbonding after
+voting does not change a cast vote: the unbonding period is at least the voting period, so the
+bond behind every vote stays held until the batch is decided.
 
 The value of an accepted batch is, per criterion, the weight-weighted median of the aye votes'
 scores, combined with ``CriterionWeights``, times ``ValuePerSqrtItem`` and the integer square
@@ -30,21 +37,24 @@ Bounded closing
 ---------------
 Submissions whose period ends at block ``n`` are listed under ``Deadlines[n]`` (at most
 ``MaxBatchesPerBlock`` of them). ``on_initialize(n)`` moves them into the closing queue (phase
-``Closing``), then closes batches from the queue's head while the weight of the next closing
-(``close_batch(vote_count)``) still fits in ``MaxClosingWeight``; the rest is carried over to
-the next block. `integrity_test` makes sure that the worst case (scheduling a full deadline and
-closing a batch with ``MaxVotesPerBatch`` votes) fits, so the queue always moves.
+``Closing``), then closes batches from the queue's head while the next closing (``close_batch``)
+still fits in ``MaxClosingWeight``; the rest is carried over to the next block. A closing does
+not touch the votes: each vote keeps the batch's running tally and its score histogram (the aye
+weight per criterion and score) up to date, so a closing reads two entries whatever the number
+of votes. `integrity_test` makes sure that the worst case (scheduling a full deadline and one
+closing) fits, so the queue always moves.
 
 Stakes and holds
 ----------------
 Every amount is held on the owner's account under one reason per purpose: the batch stake
 (``infstake``), the storage deposit (``infdepos``) and the curator bond (``infcurat``).
 ``try_state`` ties each hold to the records: a stake hold equals the stakes of the account's
-open batches, a deposit hold the deposits of its batches in storage (open, or accepted and
-queued for training), a bond hold the curator's active plus unlocking bond.
+open batches, a deposit hold the deposits of its open and accepted batches, a bond hold the
+curator's active plus unlocking bond.
 
 An accepted batch keeps its storage deposit until the training pallet takes it off the queue
-(`take_for_training`).
+(`take_for_training`). Decided batches stay stored while curators still have votes on them to
+claim.
 """
 
 from __future__ import annotations
@@ -125,6 +135,10 @@ __all__ = [
     "NothingToWithdraw",
     "ZeroAmount",
     "ZeroVotingPeriod",
+    "VotingPeriodTooLong",
+    "NoVote",
+    "NotDecided",
+    "CuratorRewardClaimed",
     "InformantsGenesis",
     "Informants",
 ]
@@ -138,6 +152,7 @@ CURATOR_REASON: Final = ReasonId(b"infcurat")
 
 _ZERO: Final = U128(0)
 _PERBILL = Perbill.from_parts
+_EMPTY_HISTOGRAM: Final = (_ZERO,) * (len(logic.CRITERIA) * logic.SCORE_BUCKETS)
 
 
 # --- Config -----------------------------------------------------------------------------------
@@ -170,6 +185,18 @@ class RewardTreasury(Protocol):
         """Mint up to `amount` out of the emission budget into `who`; return what was minted."""
         ...
 
+    def earmark(self, amount: U128) -> U128:
+        """Set aside up to `amount` of the budget for rewards claimed later; return it."""
+        ...
+
+    def release_earmark(self, amount: U128) -> None:
+        """Return earmarked emission to the budget."""
+        ...
+
+    def mint_earmarked(self, who: AccountId32, amount: U128) -> U128:
+        """Mint earmarked emission into `who`; return what was minted."""
+        ...
+
 
 class Config(PalletConfig):
     """Configuration of the Informants pallet (see the module docs for the rules)."""
@@ -193,7 +220,7 @@ class Config(PalletConfig):
     )
     min_curator_bond: U128 = constant(default=U128(50), doc="The least active curator bond.")
     unbonding_period: U32 = constant(
-        default=U32(5), doc="Blocks an unbonded amount waits before it can be withdrawn."
+        default=U32(10), doc="Blocks an unbonded amount waits before it can be withdrawn."
     )
     max_unlocking_chunks: U32 = constant(
         default=U32(4), doc="How many unbonding chunks a curator may have at once."
@@ -371,14 +398,15 @@ class BatchExpired(Event, index=9):
 
 
 class CuratorsRewarded(Event, index=10):
-    """The curators on the winning side of a decision shared `total`."""
+    """A curator reward was set aside for the winning side of a decision.
+
+    Each curator on that side takes its share with `claim_curator_reward`.
+    """
 
     batch_id: U64
     """The batch."""
-    curators: U32
-    """How many curators were paid."""
     total: U128
-    """The total minted to them."""
+    """The reward set aside."""
 
 
 class ClosingCarriedOver(Event, index=11):
@@ -386,6 +414,17 @@ class ClosingCarriedOver(Event, index=11):
 
     waiting: U64
     """How many batches wait in the closing queue."""
+
+
+class CuratorRewardClaimed(Event, index=13):
+    """A curator claimed its vote on a decided batch (and its share of the reward, if any)."""
+
+    batch_id: U64
+    """The batch."""
+    curator: AccountId32
+    """The curator."""
+    amount: U128
+    """The reward minted to it (zero on the losing side)."""
 
 
 class VotingPeriodSet(Event, index=12):
@@ -468,6 +507,21 @@ class ZeroAmount(Error, index=15):
 
 class ZeroVotingPeriod(Error, index=16):
     """The voting period must be at least one block."""
+
+
+class VotingPeriodTooLong(Error, index=17):
+    """The voting period may not exceed `UnbondingPeriod`.
+
+    A vote's bond must stay held until its batch is decided.
+    """
+
+
+class NoVote(Error, index=18):
+    """The account has no vote on this batch."""
+
+
+class NotDecided(Error, index=19):
+    """The batch has not been decided yet."""
 
 
 def _curve_parts(config: Config) -> list[tuple[int, int]]:
@@ -560,6 +614,13 @@ class Informants(
     total_curator_bond: StorageValue[U128, ValueQuery] = storage(
         default=_ZERO, doc="The sum of all active curator bonds (the turnout's denominator)."
     )
+    score_histograms: StorageMap[U64, Vec[U128], OptionQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        doc=(
+            "Per batch in voting, the aye weight given to each score of each criterion "
+            "(5 x 101 buckets), from which the closing takes the weighted medians."
+        ),
+    )
     voting_period: StorageValue[U32, OptionQuery] = storage(
         doc="The voting period of new batches, if Root set one (else DefaultVotingPeriod)."
     )
@@ -612,10 +673,16 @@ class Informants(
                 submitted_at=U32(now),
                 voting_ends=voting_ends,
                 phase=BatchPhase.Voting,
+                electorate=self.total_curator_bond.get(),
+                aye=_ZERO,
+                nay=_ZERO,
                 vote_count=U32(0),
                 value=_ZERO,
+                reward_pot=_ZERO,
+                reward_weight=_ZERO,
             ),
         )
+        self.score_histograms.insert(batch_id, _EMPTY_HISTOGRAM)
         self.open_batches.insert(who, (*open_ids, batch_id))
         self.deadlines.insert(voting_ends, (*due, batch_id))
         self.deposit_event(
@@ -697,8 +764,9 @@ class Informants(
     def vote(self, origin: Origin, batch_id: U64, aye: bool, scores: CriteriaScores) -> None:
         """Vote aye or nay on a batch in voting, with scores on the five criteria.
 
-        A second vote replaces the first. Origin: signed (a bonded curator, not the batch's
-        informant).
+        The vote weighs the curator's active bond now, capped at `MaxCuratorShare` of the
+        batch's electorate; a second vote replaces the first. Origin: signed (a bonded curator,
+        not the batch's informant).
         """
         # Fails with BadOrigin, UnknownBatch, VotingClosed, InformantCannotVote, NotCurator or
         # TooManyVotes.
@@ -711,21 +779,97 @@ class Informants(
         ensure(batch.informant != who, InformantCannotVote)
         ledger = self.curators.get(who)
         ensure(ledger is not None and ledger.active > 0, NotCurator)
-        changed = self.votes.contains_key(batch_id, who)
-        if not changed:
-            ensure(batch.vote_count < self.config.max_votes_per_batch, TooManyVotes)
-            self.batches.insert(batch_id, replace(batch, vote_count=batch.vote_count + U32(1)))
-        self.votes.insert(batch_id, who, Vote(aye=aye, scores=scores, at=U32(self.block_number)))
-        self.deposit_event(Voted(batch_id=batch_id, curator=who, aye=aye, changed=changed))
+        assert ledger is not None  # for the type checker: ensured above
+        previous = self.votes.get(batch_id, who)
+        ensure(
+            previous is not None or batch.vote_count < self.config.max_votes_per_batch,
+            TooManyVotes,
+        )
+        weight = logic.compute_vote_weight(
+            int(ledger.active),
+            int(batch.electorate),
+            int(self.config.max_curator_share.deconstruct()),
+        )
+        histogram = [int(w) for w in self.score_histograms.get(batch_id) or _EMPTY_HISTOGRAM]
+        aye_weight, nay_weight, count = int(batch.aye), int(batch.nay), int(batch.vote_count)
+        if previous is None:
+            count += 1
+        elif previous.aye:
+            aye_weight -= int(previous.weight)
+            histogram = logic.compute_histogram_update(
+                histogram, previous.scores.parts(), int(previous.weight), add=False
+            )
+        else:
+            nay_weight -= int(previous.weight)
+        if aye:
+            aye_weight += weight
+            histogram = logic.compute_histogram_update(histogram, scores.parts(), weight, add=True)
+        else:
+            nay_weight += weight
+        self.batches.insert(
+            batch_id,
+            replace(batch, aye=U128(aye_weight), nay=U128(nay_weight), vote_count=U32(count)),
+        )
+        self.score_histograms.insert(batch_id, tuple(U128(w) for w in histogram))
+        self.votes.insert(
+            batch_id,
+            who,
+            Vote(aye=aye, weight=U128(weight), scores=scores, at=U32(self.block_number)),
+        )
+        self.deposit_event(
+            Voted(batch_id=batch_id, curator=who, aye=aye, changed=previous is not None)
+        )
 
     @call(index=5, weight=lambda w: w.set_voting_period())
     def set_voting_period(self, origin: Origin, period: U32) -> None:
         """Set the voting period (in blocks) of batches submitted from now on. Origin: Root."""
-        # Fails with BadOrigin or ZeroVotingPeriod.
+        # Fails with BadOrigin, ZeroVotingPeriod or VotingPeriodTooLong.
         ensure_root(origin)
         ensure(period > 0, ZeroVotingPeriod)
+        ensure(period <= self.config.unbonding_period, VotingPeriodTooLong)
         self.voting_period.put(period)
         self.deposit_event(VotingPeriodSet(period=period))
+
+    @call(index=6, weight=lambda w: w.claim_curator_reward())
+    def claim_curator_reward(self, origin: Origin, batch_id: U64) -> None:
+        """Remove one's vote from a decided batch and take one's share of the curator reward.
+
+        Curators on the winning side of an accepted or rejected batch share the batch's
+        curator reward in proportion to their vote weight; the others (and every voter of an
+        expired batch) only remove their vote. Origin: signed (a curator that voted).
+        """
+        # Fails with BadOrigin, UnknownBatch, NotDecided or NoVote.
+        who = ensure_signed(origin)
+        batch = self.batches.get(batch_id)
+        ensure(batch is not None, UnknownBatch)
+        assert batch is not None  # for the type checker: ensured above
+        ensure(batch.phase not in (BatchPhase.Voting, BatchPhase.Closing), NotDecided)
+        vote = self.votes.get(batch_id, who)
+        ensure(vote is not None, NoVote)
+        assert vote is not None  # for the type checker: ensured above
+        winning_side = batch.phase in (BatchPhase.Accepted, BatchPhase.Trained)
+        share = 0
+        pot, remaining = int(batch.reward_pot), int(batch.reward_weight)
+        if batch.phase is not BatchPhase.Expired and vote.aye == winning_side:
+            share = logic.compute_claim(pot, int(vote.weight), remaining)
+            pot, remaining = pot - share, remaining - int(vote.weight)
+        self.votes.remove(batch_id, who)
+        paid = self.treasury.mint_earmarked(who, U128(share)) if share else _ZERO
+        count = int(batch.vote_count) - 1
+        if count == 0 and batch.phase is not BatchPhase.Accepted:
+            self.treasury.release_earmark(U128(pot))  # only rounding-free leftovers: none
+            self.batches.remove(batch_id)
+        else:
+            self.batches.insert(
+                batch_id,
+                replace(
+                    batch,
+                    vote_count=U32(count),
+                    reward_pot=U128(pot),
+                    reward_weight=U128(remaining),
+                ),
+            )
+        self.deposit_event(CuratorRewardClaimed(batch_id=batch_id, curator=who, amount=paid))
 
     # --- hooks -----------------------------------------------------------------------------------
 
@@ -743,19 +887,14 @@ class Informants(
             for batch_id in due:
                 self._schedule_closing(batch_id)
         head, tail = self.closing_bounds.get()
-        while head < tail:
-            batch_id = self.closing_queue.get(head)
-            assert batch_id is not None  # every position between head and tail is filled
-            batch = self.batches.get(batch_id)
-            assert batch is not None  # a queued batch is stored until it closes
-            cost = weights.close_batch(int(batch.vote_count))
-            if used.saturating_add(cost).any_gt(limit):
-                break
+        cost = weights.close_batch()
+        while head < tail and not used.saturating_add(cost).any_gt(limit):
             used = used.saturating_add(cost)
-            self.closing_queue.remove(head)
+            batch_id = self.closing_queue.take(head)
+            assert batch_id is not None  # every position between head and tail is filled
             head = head + U64(1)
             self.closing_bounds.put((head, tail))
-            self._close(batch_id, batch)
+            self._close(batch_id)
         if head < tail:
             self.deposit_event(ClosingCarriedOver(waiting=tail - head))
         return used
@@ -764,8 +903,9 @@ class Informants(
     def integrity_test(cls, config: Any) -> None:
         """Check the configuration, and that the worst-case closing fits its budget.
 
-        The curve and the criterion weights must be valid, and the worst case (a full deadline
-        plus one batch of `MaxVotesPerBatch` votes) must fit in `MaxClosingWeight`, else the
+        The curve and the criterion weights must be valid, a vote's bond must stay held until
+        its batch is decided (the voting period is within the unbonding period), and the worst
+        case (a full deadline plus one closing) must fit in `MaxClosingWeight`, else the
         closing queue could stall.
 
         Raises:
@@ -780,13 +920,15 @@ class Informants(
             raise ValueError("Informants: MaxCuratorShare must be below MinTurnout")
         if config.default_voting_period == 0 or config.max_batches_per_block == 0:
             raise ValueError("Informants: the voting period and deadline capacity are positive")
+        if config.default_voting_period > config.unbonding_period:
+            raise ValueError("Informants: DefaultVotingPeriod exceeds UnbondingPeriod")
         if config.batch_deposit == 0 or config.min_batch_stake == 0:
             raise ValueError("Informants: the stake and deposit minimums are positive")
         weights = config.weights
         worst = (
             weights.on_initialize_base()
             .saturating_add(weights.schedule_closing(int(config.max_batches_per_block)))
-            .saturating_add(weights.close_batch(int(config.max_votes_per_batch)))
+            .saturating_add(weights.close_batch())
         )
         if worst.any_gt(config.max_closing_weight):
             raise ValueError(
@@ -797,60 +939,61 @@ class Informants(
     def try_state(self) -> None:
         """Check the pallet's invariants.
 
-        * every batch's hold is accounted for: per account, the stake hold equals the stakes of
-          its open batches, the deposit hold the deposits of its stored batches;
-        * a curator's bond hold equals its active plus unlocking bond; the total bond is the sum
-          of the active bonds;
-        * open lists, deadlines and queues agree with the batches' phases; vote counts match.
+        * holds: per account, the stake hold equals the stakes of its open batches, the
+          deposit hold the deposits of its open and accepted batches; a curator's bond hold
+          equals its active plus unlocking bond; the total bond is the sum of active bonds;
+        * votes: a batch's vote count, aye and nay weights and score histogram are exactly
+          what its stored votes add up to (while it is open);
+        * open lists, queues and phases agree; the unclaimed curator rewards are earmarked.
 
         Raises:
             RuntimeError: naming the first invariant found broken.
         """
+        open_phases = (BatchPhase.Voting, BatchPhase.Closing)
         stakes: dict[bytes, int] = {}
         deposits: dict[bytes, int] = {}
         open_count: dict[bytes, int] = {}
+        unclaimed = 0
         for batch_id, batch in self.batches.iter():
             owner = bytes(batch.informant)
-            deposits[owner] = deposits.get(owner, 0) + int(batch.deposit)
-            votes = sum(1 for _ in self.votes.iter_prefix(batch_id))
-            if batch.phase in (BatchPhase.Voting, BatchPhase.Closing):
+            votes = [vote for _, vote in self.votes.iter_prefix(batch_id)]
+            if len(votes) != batch.vote_count:
+                raise RuntimeError(
+                    f"batch {batch_id}: {len(votes)} votes, counted {batch.vote_count}"
+                )
+            unclaimed += int(batch.reward_pot)
+            if batch.phase in (*open_phases, BatchPhase.Accepted):
+                deposits[owner] = deposits.get(owner, 0) + int(batch.deposit)
+            if batch.phase in open_phases:
                 stakes[owner] = stakes.get(owner, 0) + int(batch.stake)
                 open_count[owner] = open_count.get(owner, 0) + 1
                 if batch_id not in self.open_batches.get(batch.informant):
                     raise RuntimeError(f"open batch {batch_id} missing from its owner's list")
-                if votes != batch.vote_count:
-                    raise RuntimeError(
-                        f"batch {batch_id}: {votes} votes, counted {batch.vote_count}"
-                    )
-            elif batch.phase is BatchPhase.Accepted:
-                if votes:
-                    raise RuntimeError(f"accepted batch {batch_id} kept its votes")
-            else:
-                raise RuntimeError(f"batch {batch_id} stored in final phase {batch.phase.name}")
+                self._check_tally(batch_id, batch, votes)
+            elif self.score_histograms.contains_key(batch_id):
+                raise RuntimeError(f"decided batch {batch_id} kept its score histogram")
+            elif not votes and batch.phase is not BatchPhase.Accepted:
+                raise RuntimeError(f"batch {batch_id} has nothing left to keep it stored")
+        if unclaimed > int(self.treasury_earmarked()):
+            raise RuntimeError(f"unclaimed curator rewards {unclaimed} exceed the earmark")
         for who, ids in self.open_batches.iter():
             if len(ids) != open_count.get(bytes(who), 0):
                 raise RuntimeError(f"open list of {who.hex()} does not match its batches")
-        holders = set(stakes) | set(deposits)
-        for owner in sorted(holders):
+        for owner in sorted(set(stakes) | set(deposits)):
             who = AccountId32(owner)
-            held = int(self.currency.balance_on_hold(STAKE_REASON, who))
-            if held != stakes.get(owner, 0):
-                raise RuntimeError(
-                    f"{owner.hex()}: stake hold {held} != stakes {stakes.get(owner, 0)}"
-                )
-            held = int(self.currency.balance_on_hold(DEPOSIT_REASON, who))
-            if held != deposits.get(owner, 0):
-                raise RuntimeError(
-                    f"{owner.hex()}: deposit hold {held} != {deposits.get(owner, 0)}"
-                )
+            for reason, expected in (
+                (STAKE_REASON, stakes.get(owner, 0)),
+                (DEPOSIT_REASON, deposits.get(owner, 0)),
+            ):
+                held = int(self.currency.balance_on_hold(reason, who))
+                if held != expected:
+                    raise RuntimeError(f"{owner.hex()}: hold {reason!r} {held} != {expected}")
         total = 0
         for who, ledger in self.curators.iter():
             total += int(ledger.active)
             held = int(self.currency.balance_on_hold(CURATOR_REASON, who))
             if held != ledger.held():
-                raise RuntimeError(
-                    f"curator {who.hex()}: bond hold {held} != ledger {ledger.held()}"
-                )
+                raise RuntimeError(f"curator {who.hex()}: bond hold {held} != {ledger.held()}")
         if total != self.total_curator_bond.get():
             raise RuntimeError(f"total curator bond {self.total_curator_bond.get()} != {total}")
         for bounds, queue, phases in (
@@ -866,6 +1009,22 @@ class Informants(
                 if queued_batch is None or queued_batch.phase not in phases:
                     raise RuntimeError(f"queued batch {batch_id} is not in phase {phases}")
 
+    def _check_tally(self, batch_id: U64, batch: Batch, votes: list[Vote]) -> None:
+        """Check that an open batch's tally and histogram are the sum of its votes."""
+        aye = sum(int(v.weight) for v in votes if v.aye)
+        nay = sum(int(v.weight) for v in votes if not v.aye)
+        if (aye, nay) != (int(batch.aye), int(batch.nay)):
+            raise RuntimeError(f"batch {batch_id}: tally {batch.aye}/{batch.nay} != {aye}/{nay}")
+        histogram = [0] * len(_EMPTY_HISTOGRAM)
+        for vote in votes:
+            if vote.aye:
+                histogram = logic.compute_histogram_update(
+                    histogram, vote.scores.parts(), int(vote.weight), add=True
+                )
+        stored = self.score_histograms.get(batch_id)
+        if stored is None or [int(w) for w in stored] != histogram:
+            raise RuntimeError(f"batch {batch_id}: score histogram does not match its votes")
+
     # --- interface for other pallets and clients ----------------------------------------------
 
     @property
@@ -877,6 +1036,11 @@ class Informants(
     def treasury(self) -> RewardTreasury:
         """The configured treasury pallet."""
         return cast(RewardTreasury, self.ctx.pallet(self.config.treasury))
+
+    def treasury_earmarked(self) -> U128:
+        """What the treasury holds earmarked for rewards claimed later."""
+        treasury: Any = self.ctx.pallet(self.config.treasury)
+        return cast(U128, treasury.earmarked.get())
 
     def current_voting_period(self) -> U32:
         """The voting period of a batch submitted now."""
@@ -891,17 +1055,24 @@ class Informants(
     def take_for_training(self) -> tuple[U64, Batch] | None:
         """Take the head of the training queue (for the training pallet).
 
-        The batch leaves storage and its deposit is released; returns ``(id, batch)``, or None
-        if the queue is empty.
+        The batch's deposit is released and it becomes ``Trained`` (kept only while curators
+        still have votes to claim on it); returns ``(id, batch)``, or None if the queue is
+        empty.
         """
         head, tail = self.training_bounds.get()
         if head >= tail:
             return None
         batch_id = self.training_queue.take(head)
         self.training_bounds.put((head + U64(1), tail))
-        batch = self.batches.take(batch_id)
+        batch = self.batches.get(batch_id)
+        assert batch is not None  # a queued batch stays stored until it is taken
         self.currency.release(DEPOSIT_REASON, batch.informant, batch.deposit)
-        return batch_id, batch
+        phase = logic.next_phase(batch.phase, self.block_number, 0, taken=True)
+        if batch.vote_count == 0:
+            self.batches.remove(batch_id)
+        else:
+            self.batches.insert(batch_id, replace(batch, phase=phase))
+        return batch_id, replace(batch, phase=phase)
 
     def do_bond(self, who: AccountId32, amount: U128) -> None:
         """Hold `amount` more as the curator bond of `who` (no checks beyond the hold's own).
@@ -926,35 +1097,29 @@ class Informants(
         self.closing_queue.insert(tail, batch_id)
         self.closing_bounds.put((head, tail + U64(1)))
 
-    def _close(self, batch_id: U64, batch: Batch) -> None:
-        """Decide a closing batch: tally, outcome, stake, rewards, clean-up (see module docs)."""
+    def _close(self, batch_id: U64) -> None:
+        """Decide a closing batch from its running tally: outcome, stake, rewards, clean-up.
+
+        The work does not depend on the number of votes: the tally and the score histogram
+        were kept up to date by each vote, and the curators claim their rewards themselves.
+        """
+        batch = self.batches.get(batch_id)
+        assert batch is not None  # a queued batch is stored until it closes
         config = self.config
-        total_bond = int(self.total_curator_bond.get())
-        share = int(config.max_curator_share.deconstruct())
-        voters: list[tuple[AccountId32, Vote, int]] = []
-        for curator, vote in self.votes.iter_prefix(batch_id):
-            ledger = self.curators.get(curator)
-            bond = int(ledger.active) if ledger is not None else 0
-            voters.append((curator, vote, logic.compute_vote_weight(bond, total_bond, share)))
-        tally = Tally(
-            aye=sum(w for _, v, w in voters if v.aye),
-            nay=sum(w for _, v, w in voters if not v.aye),
-            total_bond=total_bond,
-        )
-        curve = _curve_parts(config)
+        histogram = self.score_histograms.take(batch_id)
+        tally = Tally(aye=int(batch.aye), nay=int(batch.nay), total_bond=int(batch.electorate))
         outcome, turnout, threshold = logic.compute_outcome(
-            tally, int(config.min_turnout.deconstruct()), curve
+            tally, int(config.min_turnout.deconstruct()), _curve_parts(config)
         )
         phase = logic.next_phase(BatchPhase.Closing, self.block_number, 0, outcome)
-        self.votes.clear_prefix(batch_id)
         informant = batch.informant
         self.open_batches.mutate(informant, lambda ids: tuple(i for i in ids if i != batch_id))
+        value = 0
+        pot = _ZERO
+        winning_weight = 0
         if outcome is Outcome.ACCEPTED:
-            value = self._value_of(batch, [(v, w) for _, v, w in voters if v.aye])
+            value = self._value_of(batch, [int(w) for w in histogram or _EMPTY_HISTOGRAM])
             self.currency.release(STAKE_REASON, informant, batch.stake)
-            self.batches.insert(
-                batch_id, replace(batch, phase=phase, vote_count=U32(0), value=U128(value))
-            )
             head, tail = self.training_bounds.get()
             self.training_queue.insert(tail, batch_id)
             self.training_bounds.put((head, tail + U64(1)))
@@ -970,8 +1135,8 @@ class Informants(
             self.deposit_event(
                 InformantRewarded(batch_id=batch_id, informant=informant, amount=paid)
             )
+            winning_weight = tally.aye
         else:
-            self.batches.remove(batch_id)
             self.currency.release(DEPOSIT_REASON, informant, batch.deposit)
             if outcome is Outcome.REJECTED:
                 slashed, released = logic.compute_slash(
@@ -989,18 +1154,30 @@ class Informants(
                 self.deposit_event(
                     InformantSlashed(batch_id=batch_id, informant=informant, amount=moved)
                 )
+                winning_weight = tally.nay
             else:
                 self.currency.release(STAKE_REASON, informant, batch.stake)
                 self.deposit_event(BatchExpired(batch_id=batch_id, turnout=_PERBILL(turnout)))
-        if outcome is not Outcome.EXPIRED:
-            self._reward_curators(batch_id, voters, outcome is Outcome.ACCEPTED)
+        if winning_weight > 0:
+            pot = self.treasury.earmark(config.curator_reward_per_batch)
+            self.deposit_event(CuratorsRewarded(batch_id=batch_id, total=pot))
+        if outcome is not Outcome.ACCEPTED and batch.vote_count == 0:
+            self.batches.remove(batch_id)
+            return
+        self.batches.insert(
+            batch_id,
+            replace(
+                batch,
+                phase=phase,
+                value=U128(value),
+                reward_pot=pot,
+                reward_weight=U128(winning_weight),
+            ),
+        )
 
-    def _value_of(self, batch: Batch, ayes: list[tuple[Vote, int]]) -> int:
-        """The value of an accepted batch from its aye votes (see `logic.compute_batch_value`)."""
-        medians = [
-            logic.compute_weighted_median([(vote.scores.parts()[c], w) for vote, w in ayes])
-            for c in range(len(logic.CRITERIA))
-        ]
+    def _value_of(self, batch: Batch, histogram: list[int]) -> int:
+        """The value of an accepted batch from its aye score histogram (`logic`)."""
+        medians = logic.compute_histogram_medians(histogram)
         weights = [int(w.deconstruct()) for w in self.config.criterion_weights]
         quality = logic.compute_quality(medians, weights)
         return logic.compute_batch_value(
@@ -1009,20 +1186,3 @@ class Informants(
             int(self.config.value_per_sqrt_item),
             int(self.config.max_batch_value),
         )
-
-    def _reward_curators(
-        self, batch_id: U64, voters: list[tuple[AccountId32, Vote, int]], winning_side: bool
-    ) -> None:
-        """Share the curator reward among the voters on `winning_side`, by vote weight."""
-        winners = [(who, w) for who, v, w in voters if v.aye == winning_side and w > 0]
-        shares = logic.compute_pro_rata(
-            int(self.config.curator_reward_per_batch), [w for _, w in winners]
-        )
-        total = _ZERO
-        paid = 0
-        for (who, _), share in zip(winners, shares, strict=True):
-            minted = self.treasury.mint_reward(who, U128(share)) if share else _ZERO
-            if minted > 0:
-                total = total + minted
-                paid += 1
-        self.deposit_event(CuratorsRewarded(batch_id=batch_id, curators=U32(paid), total=total))

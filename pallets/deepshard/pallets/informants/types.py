@@ -57,10 +57,20 @@ class Batch(Struct, type_path=("pallet_informants", "types", "Batch")):
     """The first block at which no vote is accepted; the batch closes from then on."""
     phase: BatchPhase
     """Where it is in its life."""
+    electorate: U128
+    """The total active curator bond when it was submitted (the turnout's denominator)."""
+    aye: U128
+    """The weight of the aye votes so far."""
+    nay: U128
+    """The weight of the nay votes so far."""
     vote_count: U32
-    """How many curators have voted on it."""
+    """How many votes on it are stored (cast, and after the decision not yet claimed)."""
     value: U128
     """The value the vote assigned (accepted batches; zero otherwise)."""
+    reward_pot: U128
+    """After the decision: the curator reward not yet claimed by the winning side."""
+    reward_weight: U128
+    """After the decision: the vote weight of the winning side not yet claimed."""
 
 
 class Vote(Struct, type_path=("pallet_informants", "types", "Vote")):
@@ -68,6 +78,8 @@ class Vote(Struct, type_path=("pallet_informants", "types", "Vote")):
 
     aye: bool
     """For (true) or against (false)."""
+    weight: U128
+    """Its weight: the curator's active bond when cast, capped (see `logic`)."""
     scores: CriteriaScores
     """The curator's scores on the five criteria."""
     at: U32

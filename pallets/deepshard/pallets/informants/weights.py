@@ -1,13 +1,12 @@
 """Weights of the Informants pallet's calls and of its closing hook.
 
-`InformantsWeights` is the table a runtime configures; `BenchmarkedWeights` (in
-``benchmarked.py``, written by ``deepshard benchmark pallet``) holds this runtime's measured
-figures; `UnitWeights` gives every call a weight of one and a closing a weight of one per vote,
-for tests that are not about weight.
+`InformantsWeights` is the table a runtime configures; `BenchmarkedWeights` (written by
+``deepshard benchmark pallet``) holds this runtime's measured figures; `UnitWeights` gives
+every call, and each part of the hook, a weight of one, for tests that are not about weight.
 
 The hook's weight has three parts, so ``on_initialize`` can stop before it overruns its
 budget: `on_initialize_base` (always paid), `schedule_closing` per batch whose period ends in
-this block, and `close_batch` per batch closed, linear in its vote count.
+this block, and `close_batch` per batch closed (the same for any number of votes).
 """
 
 from __future__ import annotations
@@ -54,11 +53,12 @@ class InformantsWeights(Protocol):
         """Moving `batches` whose voting period ended into the closing queue."""
         ...
 
-    def close_batch(self, votes: int) -> Weight:
-        """Closing one batch with `votes` votes: tally, decision, payouts and clean-up.
+    def close_batch(self) -> Weight:
+        """Closing one batch: decision, stake, informant reward, earmark (any vote count)."""
+        ...
 
-        The worst case: every voter is rewarded.
-        """
+    def claim_curator_reward(self) -> Weight:
+        """`claim_curator_reward`: the batch, the vote and a mint."""
         ...
 
 
@@ -97,6 +97,10 @@ class UnitWeights:
         """One unit per batch."""
         return Weight.from_parts(batches, 0)
 
-    def close_batch(self, votes: int) -> Weight:
-        """One unit, plus one per vote."""
-        return Weight.from_parts(1 + votes, 0)
+    def close_batch(self) -> Weight:
+        """One unit."""
+        return Weight.from_parts(1, 0)
+
+    def claim_curator_reward(self) -> Weight:
+        """One unit."""
+        return Weight.from_parts(1, 0)

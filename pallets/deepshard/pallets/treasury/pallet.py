@@ -224,6 +224,10 @@ class Treasury(
     total_minted: StorageValue[U128, ValueQuery] = storage(
         default=_ZERO, doc="Every token ever minted as a reward."
     )
+    earmarked: StorageValue[U128, ValueQuery] = storage(
+        default=_ZERO,
+        doc="Emission set aside for rewards that are claimed later (no longer in the budget).",
+    )
 
     # --- calls -----------------------------------------------------------------------------------
 
@@ -322,6 +326,38 @@ class Treasury(
         if actual == 0:
             return _ZERO
         self.emission_budget.put(self.emission_budget.get() - actual)
+        self.total_minted.put(self.total_minted.get() + actual)
+        self.deposit_event(RewardMinted(who=who, amount=actual))
+        return actual
+
+    def earmark(self, amount: U128) -> U128:
+        """Set aside up to `amount` of the budget for rewards claimed later; return it."""
+        taken, left = compute_mint(int(self.emission_budget.get()), int(amount))
+        if taken:
+            self.emission_budget.put(U128(left))
+            self.earmarked.put(self.earmarked.get() + U128(taken))
+        return U128(taken)
+
+    def release_earmark(self, amount: U128) -> None:
+        """Return `amount` of earmarked emission to the budget (a reward nobody will claim)."""
+        amount = min(amount, self.earmarked.get())
+        self.earmarked.put(self.earmarked.get() - amount)
+        self.emission_budget.put(self.emission_budget.get() + amount)
+
+    def mint_earmarked(self, who: AccountId32, amount: U128) -> U128:
+        """Mint `amount` of earmarked emission into `who`; return what was minted.
+
+        What cannot be minted (a new account would stay below the existential deposit) goes
+        back to the budget. Never fails.
+        """
+        amount = min(amount, self.earmarked.get())
+        if amount == 0:
+            return _ZERO
+        self.earmarked.put(self.earmarked.get() - amount)
+        actual = self.currency.deposit_creating(who, amount)
+        if actual == 0:
+            self.emission_budget.put(self.emission_budget.get() + amount)
+            return _ZERO
         self.total_minted.put(self.total_minted.get() + actual)
         self.deposit_event(RewardMinted(who=who, amount=actual))
         return actual
