@@ -79,6 +79,7 @@ TRANSACTION_PAYMENT: Final = transaction_payment.Config(currency=balances.Balanc
 SUDO: Final = sudo.Config()
 TREASURY: Final = treasury.Config(
     currency=balances.Balances,
+    weights=treasury.BenchmarkedWeights(),
     emission_per_block=U128(10 * UNIT),
     max_emission_budget=U128(1_000_000 * UNIT),
 )
@@ -86,6 +87,7 @@ TREASURY: Final = treasury.Config(
 INFORMANTS: Final = informants.Config(
     currency=balances.Balances,
     treasury=treasury.Treasury,
+    weights=informants.BenchmarkedWeights(),
     min_batch_stake=U128(10 * UNIT),
     batch_deposit=U128(UNIT),
     max_open_batches=U32(16),
@@ -101,8 +103,8 @@ INFORMANTS: Final = informants.Config(
     max_batch_value=U128(1_000 * UNIT),
     slash_fraction=Perbill.from_parts(200_000_000),
     curator_reward_per_batch=U128(5 * UNIT),
-    # Half the block: closings never crowd out transactions, and the worst case (a full
-    # deadline plus one batch of 1,000 votes) fits (checked by the pallet's integrity test).
+    # Half the block: closings never crowd out transactions; the worst case (a full deadline
+    # plus one closing) fits, as the pallet's integrity test checks.
     max_closing_weight=Weight.from_parts(int(WEIGHT_REF_TIME_PER_SECOND), 0),
 )
 """The Informants pallet: stakes, curator bonds, the adaptive threshold and rewards."""

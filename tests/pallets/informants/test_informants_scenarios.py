@@ -199,15 +199,15 @@ def test_unbonding_while_a_vote_is_open_keeps_the_cast_vote(ext: InformantsExt) 
 def test_closings_are_carried_over_within_the_weight_budget(
     ext_builder: Callable[[], Any],
 ) -> None:
-    # Unit weights: base 1, scheduling 1 per batch, closing 1 per batch whatever its votes.
-    # Budget 7: the base, the scheduling of 4 batches and two closings fit, not a third.
+    # Unit weights: base 1, scheduling 1 + 1 per batch, closing 1 whatever its votes.
+    # Budget 8: the base, the scheduling of 4 batches and two closings fit, not a third.
     informants = [AccountId32(bytes([0x10 + n]) * 32) for n in range(4)]
     ext = (
         ext_builder()
         .with_balances(dict.fromkeys((*informants, *CURATORS), 1000))
         .curators(dict.fromkeys(CURATORS, 100))
         .config(
-            max_closing_weight=Weight.from_parts(7, 0),
+            max_closing_weight=Weight.from_parts(8, 0),
             max_batches_per_block=U32(4),
             max_votes_per_batch=U32(2),
         )
@@ -219,7 +219,7 @@ def test_closings_are_carried_over_within_the_weight_budget(
         vote(ext, BOB, batch_id, True, 80)
         vote(ext, CHARLIE, batch_id, True, 80)
     ext.run_to_block(11)
-    assert ext.hook_weight[-1] == Weight.from_parts(1 + 4 + 1 + 1, 0)
+    assert ext.hook_weight[-1] == Weight.from_parts(1 + 5 + 1 + 1, 0)
     assert_has_event(ext, ClosingCarriedOver(waiting=U64(2)))
     phases = [ext.informants.batches.get(U64(i)).phase for i in ids]  # type: ignore[union-attr]
     assert phases.count(BatchPhase.Accepted) == 2

@@ -11,7 +11,11 @@ from deepshard.pallets.informants.types import (
     UnlockChunk,
     Vote,
 )
-from deepshard.pallets.informants.weights import InformantsWeights, UnitWeights
+from deepshard.pallets.informants.weights import (
+    BenchmarkedWeights,
+    InformantsWeights,
+    UnitWeights,
+)
 
 __all__ = [  # noqa: PLE0604 - the pallet's names, then this package's own
     *_pallet_all,
@@ -23,5 +27,6 @@ __all__ = [  # noqa: PLE0604 - the pallet's names, then this package's own
     "UnlockChunk",
     "Vote",
     "InformantsWeights",
+    "BenchmarkedWeights",
     "UnitWeights",
 ]

@@ -885,7 +885,7 @@ class Informants(
         if due:
             used = used.saturating_add(weights.schedule_closing(len(due)))
             for batch_id in due:
-                self._schedule_closing(batch_id)
+                self.do_schedule_closing(batch_id)
         head, tail = self.closing_bounds.get()
         cost = weights.close_batch()
         while head < tail and not used.saturating_add(cost).any_gt(limit):
@@ -894,7 +894,7 @@ class Informants(
             assert batch_id is not None  # every position between head and tail is filled
             head = head + U64(1)
             self.closing_bounds.put((head, tail))
-            self._close(batch_id)
+            self.do_close(batch_id)
         if head < tail:
             self.deposit_event(ClosingCarriedOver(waiting=tail - head))
         return used
@@ -1087,7 +1087,7 @@ class Informants(
 
     # --- closing ---------------------------------------------------------------------------------
 
-    def _schedule_closing(self, batch_id: U64) -> None:
+    def do_schedule_closing(self, batch_id: U64) -> None:
         """Mark a batch whose period ended as closing and put it at the queue's tail."""
         batch = self.batches.get(batch_id)
         assert batch is not None  # a scheduled batch is stored until it closes
@@ -1097,7 +1097,7 @@ class Informants(
         self.closing_queue.insert(tail, batch_id)
         self.closing_bounds.put((head, tail + U64(1)))
 
-    def _close(self, batch_id: U64) -> None:
+    def do_close(self, batch_id: U64) -> None:
         """Decide a closing batch from its running tally: outcome, stake, rewards, clean-up.
 
         The work does not depend on the number of votes: the tally and the score histogram

@@ -16,7 +16,7 @@ from deepshard.pallets.treasury.pallet import (
     TreasuryGenesis,
     ZeroAmount,
 )
-from deepshard.pallets.treasury.weights import TreasuryWeights, UnitWeights
+from deepshard.pallets.treasury.weights import BenchmarkedWeights, TreasuryWeights, UnitWeights
 
 __all__ = [
     "Treasury",
@@ -33,6 +33,7 @@ __all__ = [
     "InsufficientFunds",
     "ZeroAmount",
     "TreasuryWeights",
+    "BenchmarkedWeights",
     "UnitWeights",
     "compute_pallet_account",
 ]
