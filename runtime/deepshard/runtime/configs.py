@@ -69,14 +69,19 @@ SYSTEM: Final = system.Config(
     block_length=BlockLength.max_with_normal_ratio(5 * 1024 * 1024, DEFAULT_NORMAL_RATIO),
     block_hash_count=U32(2_400),
     ss58_prefix=U16(SS58_PREFIX),
+    weights=system.BenchmarkedWeights(),
 )
 TIMESTAMP: Final = timestamp.Config(
-    minimum_period=U64(MILLISECS_PER_BLOCK // 2), on_timestamp_set=(aura.Aura,)
+    minimum_period=U64(MILLISECS_PER_BLOCK // 2),
+    on_timestamp_set=(aura.Aura,),
+    weights=timestamp.BenchmarkedWeights(),
 )
 AURA: Final = aura.Config()
-BALANCES: Final = balances.Config(existential_deposit=U128(EXISTENTIAL_DEPOSIT))
+BALANCES: Final = balances.Config(
+    existential_deposit=U128(EXISTENTIAL_DEPOSIT), weights=balances.BenchmarkedWeights()
+)
 TRANSACTION_PAYMENT: Final = transaction_payment.Config(currency=balances.Balances)
-SUDO: Final = sudo.Config()
+SUDO: Final = sudo.Config(weights=sudo.BenchmarkedWeights())
 TREASURY: Final = treasury.Config(
     currency=balances.Balances,
     weights=treasury.BenchmarkedWeights(),

@@ -95,8 +95,19 @@ def test_measure_and_write_a_weights_module() -> None:
     info = RunInfo(
         "deepshard benchmark pallet --pallet treasury", "a CPU", "CPython", "2026-12-04", 2, 2
     )
-    source = render_weights_module(TREASURY, fits, "Intro.\n\nMeasured figures\n---\nold", info)
+    original = (
+        '"""Intro.\n\nMeasured figures\n---\nold\n"""\n\nfrom typing import Protocol\n\n'
+        "from deepshard.primitives.weights import Weight\n\n"
+        "__all__ = ['TreasuryWeights']\n\n\n"
+        "class TreasuryWeights(Protocol):\n    def spend(self) -> Weight: ...\n\n"
+        "    def on_initialize(self) -> Weight: ...\n\n\n"
+        "class UnitWeights:\n    def on_initialize(self) -> Weight:\n"
+        "        return Weight.from_parts(1, 0)\n"
+    )
+    source = render_weights_module(TREASURY, fits, original, info)
     assert "old" not in source
+    again = render_weights_module(TREASURY, fits, source, info)
+    assert again == source  # rewriting replaces the class, never duplicates it
     module = types.ModuleType("generated_weights")
     exec(compile(source, "generated_weights.py", "exec"), module.__dict__)
     weights = module.BenchmarkedWeights()

@@ -33,7 +33,7 @@ from deepshard.runtime.support.testing import TestExternalities
 
 __all__ = ["app", "PALLETS", "machine_description"]
 
-PALLETS = ("informants", "treasury")
+PALLETS = ("informants", "treasury", "balances", "system", "timestamp", "sudo")
 """Pallets that declare benchmarks (``deepshard.pallets.<name>.benchmarking.SUITE``)."""
 
 app = typer.Typer(
@@ -118,8 +118,9 @@ def pallet_command(  # noqa: PLR0917 - one parameter per command-line option
         steps=steps,
         repeat=repeat,
     )
-    target = output or Path(str(weights_module.__file__))
-    target.write_text(render_weights_module(suite, fits, weights_module.__doc__ or "", info))
+    source = Path(str(weights_module.__file__))
+    target = output or source
+    target.write_text(render_weights_module(suite, fits, source.read_text(), info))
     console.print(f"wrote {target}")
 
 
