@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import types
 from typing import Any, Protocol
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from deepshard.chain_spec.builder import genesis_from_patch, preset_patch
 from deepshard.chain_spec.presets import DEV
 from deepshard.client.benchmarking.fit import fit_linear
 from deepshard.client.benchmarking.runner import measure_suite, points_of
 from deepshard.client.benchmarking.writer import RunInfo, render_weights_module
+from deepshard.client.cli import app
 from deepshard.pallets.informants.benchmarking import SUITE as INFORMANTS
 from deepshard.pallets.treasury.benchmarking import SUITE as TREASURY
 from deepshard.primitives.weights import Weight
@@ -114,3 +117,27 @@ def test_measure_and_write_a_weights_module() -> None:
     assert weights.spend() == Weight.from_parts(fits["spend"].base, 0)
     assert module.UnitWeights().on_initialize() == Weight.from_parts(1, 0)
     assert module.__doc__.startswith("Intro.")
+
+
+def test_cli_dry_run_prints_the_fits_as_json(tmp_path: Any) -> None:
+
+    result = CliRunner().invoke(
+        app,
+        [
+            "benchmark",
+            "pallet",
+            "--pallet",
+            "treasury",
+            "--steps",
+            "2",
+            "--repeat",
+            "1",
+            "--dry-run",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    fits = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(fits) == {"spend", "on_initialize"}
+    bad = CliRunner().invoke(app, ["benchmark", "pallet", "--pallet", "nope"])
+    assert bad.exit_code != 0
