@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
+from deepshard.pallets.balances import Balances
 from deepshard.pallets.informants import (
     CURATOR_REASON,
     DEPOSIT_REASON,
@@ -39,8 +43,12 @@ from deepshard.pallets.informants import (
     ZeroAmount,
     ZeroVotingPeriod,
 )
+from deepshard.pallets.informants import Config as InformantsConfig
+from deepshard.pallets.system import System
+from deepshard.pallets.treasury import Treasury
 from deepshard.primitives.codec import AccountId32
-from deepshard.primitives.numeric import U32, U64, U128
+from deepshard.primitives.numeric import U32, U64, U128, Perbill
+from deepshard.primitives.weights import Weight
 from deepshard.runtime.support import ROOT, BadOrigin, Signed, TokenError
 from deepshard.runtime.support.testing import assert_last_event, assert_noop
 
@@ -304,3 +312,24 @@ def test_claim_curator_reward_errors(ext: InformantsExt) -> None:
     claim(BOB)
     assert_last_event(ext, CuratorRewardClaimed(batch_id=U64(0), curator=BOB, amount=U128(0)))
     assert ext.informants.batches.get(U64(batch_id)) is None  # nothing left to keep
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"currency": System}, "lacks"),
+        (
+            {"threshold_curve": ((Perbill.from_parts(0), Perbill.from_parts(400_000_000)),)},
+            "ThresholdCurve",
+        ),
+        ({"criterion_weights": (Perbill.from_parts(1),) * 5}, "sum to one"),
+        ({"max_curator_share": Perbill.from_parts(100_000_000)}, "MaxCuratorShare"),
+        ({"default_voting_period": U32(0)}, "positive"),
+        ({"unbonding_period": U32(9)}, "UnbondingPeriod"),
+        ({"max_closing_weight": Weight.from_parts(2, 0)}, "exceeds MaxClosingWeight"),
+    ],
+)
+def test_integrity_test_refuses_bad_configurations(overrides: dict[str, Any], message: str) -> None:
+    config = InformantsConfig(currency=Balances, treasury=Treasury)
+    with pytest.raises(ValueError, match=message):
+        Informants.integrity_test(dataclasses.replace(config, **overrides))

@@ -31,7 +31,9 @@ bond behind every vote stays held until the batch is decided.
 
 The value of an accepted batch is, per criterion, the weight-weighted median of the aye votes'
 scores, combined with ``CriterionWeights``, times ``ValuePerSqrtItem`` and the integer square
-root of the item count, capped at ``MaxBatchValue``.
+root of the item count, capped at ``MaxBatchValue``. Sizes and item counts are the informant's
+declaration: the chain never sees the content, so curators check them against the file before
+voting aye (an inflated count is a reason to vote nay, and costs the informant its slash).
 
 Bounded closing
 ---------------
@@ -195,6 +197,10 @@ class RewardTreasury(Protocol):
 
     def mint_earmarked(self, who: AccountId32, amount: U128) -> U128:
         """Mint earmarked emission into `who`; return what was minted."""
+        ...
+
+    def earmarked_total(self) -> U128:
+        """All emission currently earmarked."""
         ...
 
 
@@ -911,6 +917,17 @@ class Informants(
         Raises:
             ValueError: naming the first problem found.
         """
+        for interface, pallet in (
+            (HoldCurrency, config.currency),
+            (RewardTreasury, config.treasury),
+        ):
+            missing = [
+                name
+                for name in vars(interface)
+                if not name.startswith("_") and not callable(getattr(pallet, name, None))
+            ]
+            if missing:
+                raise ValueError(f"Informants: {pallet.__name__} lacks {', '.join(missing)}")
         curve = _curve_parts(config)
         if not logic.is_valid_curve(curve):
             raise ValueError(f"Informants: invalid ThresholdCurve {curve}")
@@ -974,7 +991,7 @@ class Informants(
                 raise RuntimeError(f"decided batch {batch_id} kept its score histogram")
             elif not votes and batch.phase is not BatchPhase.Accepted:
                 raise RuntimeError(f"batch {batch_id} has nothing left to keep it stored")
-        if unclaimed > int(self.treasury_earmarked()):
+        if unclaimed > int(self.treasury.earmarked_total()):
             raise RuntimeError(f"unclaimed curator rewards {unclaimed} exceed the earmark")
         for who, ids in self.open_batches.iter():
             if len(ids) != open_count.get(bytes(who), 0):
@@ -1036,11 +1053,6 @@ class Informants(
     def treasury(self) -> RewardTreasury:
         """The configured treasury pallet."""
         return cast(RewardTreasury, self.ctx.pallet(self.config.treasury))
-
-    def treasury_earmarked(self) -> U128:
-        """What the treasury holds earmarked for rewards claimed later."""
-        treasury: Any = self.ctx.pallet(self.config.treasury)
-        return cast(U128, treasury.earmarked.get())
 
     def current_voting_period(self) -> U32:
         """The voting period of a batch submitted now."""

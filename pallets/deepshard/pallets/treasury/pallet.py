@@ -338,6 +338,10 @@ class Treasury(
             self.earmarked.put(self.earmarked.get() + U128(taken))
         return U128(taken)
 
+    def earmarked_total(self) -> U128:
+        """All emission currently earmarked for rewards claimed later."""
+        return self.earmarked.get()
+
     def release_earmark(self, amount: U128) -> None:
         """Return `amount` of earmarked emission to the budget (a reward nobody will claim)."""
         amount = min(amount, self.earmarked.get())
