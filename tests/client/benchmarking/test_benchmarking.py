@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 
 from deepshard.chain_spec.builder import genesis_from_patch, preset_patch
 from deepshard.chain_spec.presets import DEV
-from deepshard.client.benchmarking.fit import fit_linear
+from deepshard.client.benchmarking.fit import Fitted, fit_linear
 from deepshard.client.benchmarking.runner import measure_suite, points_of
 from deepshard.client.benchmarking.writer import RunInfo, render_weights_module
 from deepshard.client.cli import app
 from deepshard.pallets.informants.benchmarking import SUITE as INFORMANTS
 from deepshard.pallets.treasury.benchmarking import SUITE as TREASURY
-from deepshard.primitives.weights import Weight
+from deepshard.primitives.weights import ROCKS_DB_WEIGHT, Weight
 from deepshard.runtime.runtime import deepshard_runtime
 from deepshard.runtime.support.benchmarking import BenchmarkSuite, Component, benchmark, run_once
 from deepshard.runtime.support.testing import TestExternalities
@@ -92,9 +92,15 @@ def test_every_benchmark_runs_at_its_worst_case(suite: BenchmarkSuite) -> None:
 def test_measure_and_write_a_weights_module() -> None:
     measured = measure_suite(TREASURY, fresh, steps=2, repeat=2, on_progress=lambda _: None)
     fits = {
-        name: fit_linear([(m.values, m.median) for m in runs]) for name, runs in measured.items()
+        name: Fitted(
+            fit_linear([(m.values, m.median) for m in runs]),
+            fit_linear([(m.values, m.reads) for m in runs]),
+            fit_linear([(m.values, m.writes) for m in runs]),
+        )
+        for name, runs in measured.items()
     }
-    assert all(f.base > 0 for f in fits.values())
+    assert all(f.time.base > 0 for f in fits.values())
+    assert fits["on_initialize"].writes.base == 1  # the emission budget
     info = RunInfo(
         "deepshard benchmark pallet --pallet treasury", "a CPU", "CPython", "2026-12-04", 2, 2
     )
@@ -114,7 +120,10 @@ def test_measure_and_write_a_weights_module() -> None:
     module = types.ModuleType("generated_weights")
     exec(compile(source, "generated_weights.py", "exec"), module.__dict__)
     weights = module.BenchmarkedWeights()
-    assert weights.spend() == Weight.from_parts(fits["spend"].base, 0)
+    spend = fits["spend"]
+    assert weights.spend() == Weight.from_parts(spend.time.base, 0).saturating_add(
+        ROCKS_DB_WEIGHT.reads_writes(spend.reads.base, spend.writes.base)
+    )
     assert module.UnitWeights().on_initialize() == Weight.from_parts(1, 0)
     assert module.__doc__.startswith("Intro.")
 

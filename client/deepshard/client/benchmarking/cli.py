@@ -24,11 +24,11 @@ from rich.table import Table
 
 from deepshard.chain_spec.builder import genesis_from_patch, preset_patch
 from deepshard.chain_spec.presets import DEV
-from deepshard.client.benchmarking.fit import Fit, fit_linear
+from deepshard.client.benchmarking.fit import Fit, Fitted, fit_linear
 from deepshard.client.benchmarking.runner import measure_suite
 from deepshard.client.benchmarking.writer import RunInfo, render_weights_module
 from deepshard.runtime.runtime import deepshard_runtime
-from deepshard.runtime.support.benchmarking import BenchmarkSuite
+from deepshard.runtime.support.benchmarking import BenchmarkSuite, Component
 from deepshard.runtime.support.testing import TestExternalities
 
 __all__ = ["app", "PALLETS", "machine_description"]
@@ -51,6 +51,20 @@ def machine_description() -> str:
                 model = line.split(":", 1)[1].strip()
                 break
     return f"{model}, {os.cpu_count()} CPUs"
+
+
+def _as_json(fitted: Fitted) -> dict[str, object]:
+    return {
+        "base_ps": fitted.time.base,
+        "slopes_ps": list(fitted.time.slopes),
+        "reads": [fitted.reads.base, *fitted.reads.slopes],
+        "writes": [fitted.writes.base, *fitted.writes.slopes],
+    }
+
+
+def _counts(fit: Fit, components: tuple[Component, ...]) -> str:
+    extra = "".join(f" + {s}/{c.name}" for s, c in zip(fit.slopes, components, strict=True) if s)
+    return f"{fit.base}{extra}"
 
 
 @app.command("pallet")
@@ -88,25 +102,32 @@ def pallet_command(  # noqa: PLR0917 - one parameter per command-line option
             repeat,
             on_progress=lambda name: status.update(f"benchmarking {suite.pallet}: {name}"),
         )
-    fits: dict[str, Fit] = {
-        name: fit_linear([(m.values, m.median) for m in runs]) for name, runs in measured.items()
+    fits = {
+        name: Fitted(
+            fit_linear([(m.values, m.median) for m in runs]),
+            fit_linear([(m.values, m.reads) for m in runs]),
+            fit_linear([(m.values, m.writes) for m in runs]),
+        )
+        for name, runs in measured.items()
     }
     if json_output:
-        print(
-            json.dumps(
-                {n: {"base_ps": f.base, "slopes_ps": list(f.slopes)} for n, f in fits.items()}
-            )
-        )
+        print(json.dumps({n: _as_json(f) for n, f in fits.items()}))
     else:
-        table = Table(title=f"{suite.pallet} weights (picoseconds)")
-        for column in ("benchmark", "base", "per component"):
+        table = Table(title=f"{suite.pallet} weights (picoseconds, storage accesses)")
+        for column in ("benchmark", "base", "per component", "reads", "writes"):
             table.add_column(column)
         for bench in suite:
-            fit = fits[bench.name]
+            fitted = fits[bench.name]
             per = ", ".join(
-                f"{s:,}/{c.name}" for s, c in zip(fit.slopes, bench.components, strict=True)
+                f"{s:,}/{c.name}" for s, c in zip(fitted.time.slopes, bench.components, strict=True)
             )
-            table.add_row(bench.name, f"{fit.base:,}", per or "-")
+            table.add_row(
+                bench.name,
+                f"{fitted.time.base:,}",
+                per or "-",
+                _counts(fitted.reads, bench.components),
+                _counts(fitted.writes, bench.components),
+            )
         Console().print(table)
     if dry_run:
         return

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["Fit", "fit_linear"]
+__all__ = ["Fit", "Fitted", "fit_linear"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,18 @@ class Fit:
     def at(self, values: Sequence[int]) -> int:
         """The fitted cost at `values`."""
         return self.base + sum(s * v for s, v in zip(self.slopes, values, strict=True))
+
+
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    """A benchmark's fitted time (picoseconds) and storage reads and writes."""
+
+    time: Fit
+    """The measured time."""
+    reads: Fit
+    """Distinct keys read."""
+    writes: Fit
+    """Distinct keys written."""
 
 
 def _solve(matrix: list[list[Fraction]], rhs: list[Fraction]) -> list[Fraction] | None:

@@ -6,6 +6,11 @@ values, and times only the returned action with `time.perf_counter_ns`. Each com
 varied over `steps` values with the others at their worst case (FRAME's method); each point is
 repeated and its median kept, after one untimed warm-up run (codecs compile on first use).
 Garbage collection is paused around the timed action.
+
+Storage accesses are counted as FRAME's benchmarks count them: the setup's changes are
+committed to the backend first, so that the action starts from stored state; a *read* is a
+distinct key the action fetched from the backend, a *write* a distinct key it changed. The
+weight table prices them with the runtime's database weight on top of the measured time.
 """
 
 from __future__ import annotations
@@ -13,13 +18,14 @@ from __future__ import annotations
 import gc
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from deepshard.runtime.support.benchmarking import Benchmark, BenchmarkSuite
+from deepshard.runtime.support.overlay import MemoryBackend
 from deepshard.runtime.support.testing import TestExternalities
 
-__all__ = ["Measurement", "points_of", "measure_benchmark", "measure_suite"]
+__all__ = ["Measurement", "CountingBackend", "points_of", "measure_benchmark", "measure_suite"]
 
 PICOS_PER_NANO = 1_000
 
@@ -34,11 +40,50 @@ class Measurement:
     """The component values."""
     picos: tuple[int, ...]
     """Each repetition's time, in picoseconds."""
+    reads: int
+    """Distinct keys read from stored state."""
+    writes: int
+    """Distinct keys written or removed."""
 
     @property
     def median(self) -> int:
         """The median time."""
         return int(statistics.median_low(self.picos))
+
+
+class CountingBackend:
+    """A `MemoryBackend` that records which keys were fetched from it."""
+
+    __slots__ = ("_inner", "read_keys")
+
+    def __init__(self, data: dict[bytes, bytes]) -> None:
+        self._inner = MemoryBackend(data)
+        self.read_keys: set[bytes] = set()
+
+    def get(self, key: bytes) -> bytes | None:
+        """Return the value at `key` and record the read."""
+        self.read_keys.add(key)
+        return self._inner.get(key)
+
+    def iter_keys(self, prefix: bytes, start_after: bytes | None = None) -> Iterator[bytes]:
+        """Yield the keys under `prefix` (each yielded key counts as read)."""
+        for key in self._inner.iter_keys(prefix, start_after):
+            self.read_keys.add(key)
+            yield key
+
+
+def commit_setup(ext: TestExternalities) -> CountingBackend:
+    """Move the setup's pending changes into a fresh counting backend under the overlay."""
+    overlay = ext.ctx.overlay
+    data = {key: value for key in ext.backend.iter_keys(b"") if (value := ext.backend.get(key))}
+    for key, change in overlay.changes().items():
+        if change is None:
+            data.pop(key, None)
+        else:
+            data[key] = change
+    backend = CountingBackend(data)
+    overlay.rebase(backend)
+    return backend
 
 
 def points_of(bench: Benchmark, steps: int) -> list[tuple[int, ...]]:
@@ -75,6 +120,7 @@ def measure_benchmark(
             suite.prepare(ext)
             arguments = {c.name: v for c, v in zip(bench.components, values, strict=True)}
             action = bench.setup(ext, **arguments)
+            backend = commit_setup(ext)
             gc.collect()
             gc.disable()
             try:
@@ -84,7 +130,8 @@ def measure_benchmark(
             finally:
                 gc.enable()
             picos.append(elapsed * PICOS_PER_NANO)
-        results.append(Measurement(bench.name, values, tuple(picos)))
+            reads, writes = len(backend.read_keys), len(ext.ctx.overlay.changes())
+        results.append(Measurement(bench.name, values, tuple(picos), reads, writes))
     return results
 
 

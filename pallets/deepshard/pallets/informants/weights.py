@@ -10,7 +10,7 @@ this block, and `close_batch` per batch closed (the same for any number of votes
 
 Measured figures
 ----------------
-Generated on 2026-12-04 by (do not edit by hand)::
+``BenchmarkedWeights`` was generated on 2026-12-04 (do not edit it by hand) by::
 
     deepshard benchmark pallet --pallet informants --steps 5 --repeat 5
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from deepshard.primitives.weights import Weight
+from deepshard.primitives.weights import ROCKS_DB_WEIGHT, RuntimeDbWeight, Weight
 
 __all__ = ["InformantsWeights", "BenchmarkedWeights", "UnitWeights"]
 
@@ -76,45 +76,54 @@ class InformantsWeights(Protocol):
 class BenchmarkedWeights:
     """Informants weights measured on the machine above."""
 
+    def __init__(self, db: RuntimeDbWeight = ROCKS_DB_WEIGHT) -> None:
+        """Price storage reads and writes with `db` (System's default `DbWeight`)."""
+        self.db = db
+
     def submit_batch(self) -> Weight:
-        """`submit_batch`: 311.6 µs."""
-        return Weight.from_parts(311_572_000, 0)
+        """`submit_batch`: 313.1 µs; reads 7, writes 7."""
+        return Weight.from_parts(313_125_000, 0).saturating_add(self.db.reads_writes(7, 7))
 
     def bond_curator(self) -> Weight:
-        """`bond_curator`: 177.2 µs."""
-        return Weight.from_parts(177_203_000, 0)
+        """`bond_curator`: 154.4 µs; reads 4, writes 4."""
+        return Weight.from_parts(154_449_000, 0).saturating_add(self.db.reads_writes(4, 4))
 
     def unbond_curator(self) -> Weight:
-        """`unbond_curator`: 86.6 µs."""
-        return Weight.from_parts(86_608_000, 0)
+        """`unbond_curator`: 85.3 µs; reads 2, writes 2."""
+        return Weight.from_parts(85_257_000, 0).saturating_add(self.db.reads_writes(2, 2))
 
     def withdraw_unbonded(self) -> Weight:
-        """`withdraw_unbonded`: 179.9 µs."""
-        return Weight.from_parts(179_887_000, 0)
+        """`withdraw_unbonded`: 156.8 µs; reads 3, writes 3."""
+        return Weight.from_parts(156_762_000, 0).saturating_add(self.db.reads_writes(3, 3))
 
     def vote(self) -> Weight:
-        """`vote`: 556.5 µs."""
-        return Weight.from_parts(556_466_000, 0)
+        """`vote`: 596.6 µs; reads 4, writes 3."""
+        return Weight.from_parts(596_605_000, 0).saturating_add(self.db.reads_writes(4, 3))
 
     def set_voting_period(self) -> Weight:
-        """`set_voting_period`: 51.4 µs."""
-        return Weight.from_parts(51_447_000, 0)
+        """`set_voting_period`: 40.3 µs; reads 0, writes 1."""
+        return Weight.from_parts(40_310_000, 0).saturating_add(self.db.reads_writes(0, 1))
 
     def on_initialize_base(self) -> Weight:
-        """`on_initialize_base`: 62.9 µs."""
-        return Weight.from_parts(62_853_000, 0)
+        """`on_initialize_base`: 67.8 µs; reads 2, writes 1."""
+        return Weight.from_parts(67_801_000, 0).saturating_add(self.db.reads_writes(2, 1))
 
     def schedule_closing(self, batches: int) -> Weight:
-        """`schedule_closing`: 89.8 µs + 17.422 µs per batches."""
-        return Weight.from_parts(89_818_753 + 17_421_840 * batches, 0)
+        """`schedule_closing`: 75.5 µs + 19.740 µs per batches.
+
+        Storage: reads 1 + batches, writes 1 + 2 * batches.
+        """
+        return Weight.from_parts(75_458_859 + 19_739_514 * batches, 0).saturating_add(
+            self.db.reads_writes(1 + batches, 1 + 2 * batches)
+        )
 
     def close_batch(self) -> Weight:
-        """`close_batch`: 699.7 µs."""
-        return Weight.from_parts(699_728_000, 0)
+        """`close_batch`: 674.7 µs; reads 10, writes 11."""
+        return Weight.from_parts(674_741_000, 0).saturating_add(self.db.reads_writes(10, 11))
 
     def claim_curator_reward(self) -> Weight:
-        """`claim_curator_reward`: 205.0 µs."""
-        return Weight.from_parts(204_964_000, 0)
+        """`claim_curator_reward`: 162.3 µs; reads 6, writes 6."""
+        return Weight.from_parts(162_321_000, 0).saturating_add(self.db.reads_writes(6, 6))
 
 
 class UnitWeights:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from deepshard.primitives.weights import ROCKS_DB_WEIGHT, Weight
+from deepshard.primitives.weights import ROCKS_DB_WEIGHT, RuntimeDbWeight, Weight
 
 __all__ = ["BenchmarkedWeights", "SudoWeights", "ReferenceWeights", "UnitWeights"]
 
@@ -50,21 +50,25 @@ class SudoWeights(Protocol):
 class BenchmarkedWeights:
     """Sudo weights measured on the machine above."""
 
+    def __init__(self, db: RuntimeDbWeight = ROCKS_DB_WEIGHT) -> None:
+        """Price storage reads and writes with `db` (System's default `DbWeight`)."""
+        self.db = db
+
     def sudo(self) -> Weight:
-        """`sudo`: 84.8 µs."""
-        return Weight.from_parts(84_766_000, 0)
+        """`sudo`: 73.2 µs; reads 1, writes 0."""
+        return Weight.from_parts(73_239_000, 0).saturating_add(self.db.reads_writes(1, 0))
 
     def set_key(self) -> Weight:
-        """`set_key`: 67.7 µs."""
-        return Weight.from_parts(67_701_000, 0)
+        """`set_key`: 64.7 µs; reads 1, writes 1."""
+        return Weight.from_parts(64_686_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
     def sudo_as(self) -> Weight:
-        """`sudo_as`: 48.2 µs."""
-        return Weight.from_parts(48_192_000, 0)
+        """`sudo_as`: 71.7 µs; reads 1, writes 0."""
+        return Weight.from_parts(71_686_000, 0).saturating_add(self.db.reads_writes(1, 0))
 
     def remove_key(self) -> Weight:
-        """`remove_key`: 39.6 µs."""
-        return Weight.from_parts(39_608_000, 0)
+        """`remove_key`: 45.3 µs; reads 1, writes 1."""
+        return Weight.from_parts(45_337_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
 
 class ReferenceWeights:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from deepshard.primitives.weights import ROCKS_DB_WEIGHT, Weight
+from deepshard.primitives.weights import ROCKS_DB_WEIGHT, RuntimeDbWeight, Weight
 
 __all__ = ["BenchmarkedWeights", "TimestampWeights", "ReferenceWeights", "UnitWeights"]
 
@@ -41,13 +41,17 @@ class TimestampWeights(Protocol):
 class BenchmarkedWeights:
     """Timestamp weights measured on the machine above."""
 
+    def __init__(self, db: RuntimeDbWeight = ROCKS_DB_WEIGHT) -> None:
+        """Price storage reads and writes with `db` (System's default `DbWeight`)."""
+        self.db = db
+
     def set(self) -> Weight:
-        """`set`: 89.0 µs."""
-        return Weight.from_parts(89_032_000, 0)
+        """`set`: 105.4 µs; reads 3, writes 2."""
+        return Weight.from_parts(105_416_000, 0).saturating_add(self.db.reads_writes(3, 2))
 
     def on_finalize(self) -> Weight:
-        """`on_finalize`: 20.4 µs."""
-        return Weight.from_parts(20_350_000, 0)
+        """`on_finalize`: 31.7 µs; reads 1, writes 1."""
+        return Weight.from_parts(31_657_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
 
 class ReferenceWeights:
