@@ -9,7 +9,18 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("codec", "trie", "keys", "runtime", "db", "rpc", "node", "client", "pallet_weights")
+MODULES = (
+    "codec",
+    "trie",
+    "keys",
+    "runtime",
+    "db",
+    "rpc",
+    "node",
+    "client",
+    "pallet_weights",
+    "informants",
+)
 
 
 def main(argv: list[str]) -> int:

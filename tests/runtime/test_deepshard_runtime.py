@@ -86,9 +86,11 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "Balances": 4,
         "TransactionPayment": 5,
         "Sudo": 6,
+        "Treasury": 7,
         "Utility": 8,
         "Multisig": 9,
         "Proxy": 10,
+        "Informants": 20,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from deepshard.chain_spec.cli import app as chain_spec_app
+from deepshard.client.benchmarking.cli import app as benchmark_app
 from deepshard.client.node.cli import app as node_app
 
 __all__ = ["app", "main"]
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(node_app, name="node")
 app.add_typer(chain_spec_app, name="chain-spec")
+app.add_typer(benchmark_app, name="benchmark")
 
 
 def main() -> None:

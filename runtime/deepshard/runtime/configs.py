@@ -13,15 +13,17 @@ from typing import Final
 from deepshard.pallets import (
     aura,
     balances,
+    informants,
     multisig,
     proxy,
     sudo,
     system,
     timestamp,
     transaction_payment,
+    treasury,
     utility,
 )
-from deepshard.primitives.numeric import U16, U32, U64, U128
+from deepshard.primitives.numeric import U16, U32, U64, U128, Perbill
 from deepshard.primitives.weights import (
     DEFAULT_NORMAL_RATIO,
     WEIGHT_REF_TIME_PER_SECOND,
@@ -44,6 +46,8 @@ __all__ = [
     "BALANCES",
     "TRANSACTION_PAYMENT",
     "SUDO",
+    "TREASURY",
+    "INFORMANTS",
     "UTILITY",
     "MULTISIG",
     "PROXY",
@@ -72,14 +76,51 @@ SYSTEM: Final = system.Config(
     block_length=BlockLength.max_with_normal_ratio(5 * 1024 * 1024, DEFAULT_NORMAL_RATIO),
     block_hash_count=U32(2_400),
     ss58_prefix=U16(SS58_PREFIX),
+    weights=system.BenchmarkedWeights(),
 )
 TIMESTAMP: Final = timestamp.Config(
-    minimum_period=U64(MILLISECS_PER_BLOCK // 2), on_timestamp_set=(aura.Aura,)
+    minimum_period=U64(MILLISECS_PER_BLOCK // 2),
+    on_timestamp_set=(aura.Aura,),
+    weights=timestamp.BenchmarkedWeights(),
 )
 AURA: Final = aura.Config()
-BALANCES: Final = balances.Config(existential_deposit=U128(EXISTENTIAL_DEPOSIT))
+BALANCES: Final = balances.Config(
+    existential_deposit=U128(EXISTENTIAL_DEPOSIT), weights=balances.BenchmarkedWeights()
+)
 TRANSACTION_PAYMENT: Final = transaction_payment.Config(currency=balances.Balances)
-SUDO: Final = sudo.Config()
+SUDO: Final = sudo.Config(weights=sudo.BenchmarkedWeights())
+TREASURY: Final = treasury.Config(
+    currency=balances.Balances,
+    weights=treasury.BenchmarkedWeights(),
+    emission_per_block=U128(10 * UNIT),
+    max_emission_budget=U128(1_000_000 * UNIT),
+)
+"""Emission: 10 DSH a block into the reward budget, which holds at most 1,000,000 DSH."""
+INFORMANTS: Final = informants.Config(
+    currency=balances.Balances,
+    treasury=treasury.Treasury,
+    weights=informants.BenchmarkedWeights(),
+    min_batch_stake=U128(10 * UNIT),
+    batch_deposit=U128(UNIT),
+    max_open_batches=U32(16),
+    max_batches_per_block=U32(64),
+    default_voting_period=U32(600),  # one hour of 6-second blocks
+    min_curator_bond=U128(100 * UNIT),
+    unbonding_period=U32(14_400),  # one day
+    max_unlocking_chunks=U32(16),
+    max_votes_per_batch=U32(1_000),
+    min_turnout=Perbill.from_parts(100_000_000),
+    max_curator_share=Perbill.from_parts(50_000_000),
+    value_per_sqrt_item=U128(UNIT),
+    max_batch_value=U128(1_000 * UNIT),
+    slash_fraction=Perbill.from_parts(200_000_000),
+    curator_reward_per_batch=U128(5 * UNIT),
+    # Half the block: closings never crowd out transactions; the worst case (a full deadline
+    # plus one closing) fits, as the pallet's integrity test checks.
+    max_closing_weight=Weight.from_parts(int(WEIGHT_REF_TIME_PER_SECOND), 0),
+)
+"""The Informants pallet: stakes, curator bonds, the adaptive threshold and rewards."""
+
 UTILITY: Final = utility.Config()
 
 

@@ -2,8 +2,8 @@
 
 Pallets and their indices (stable forever: clients encode calls with them)::
 
-    0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo
-    8 Utility   9 Multisig   10 Proxy
+    0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo   7 Treasury
+    8 Utility   9 Multisig   10 Proxy   20 Informants
 
 (3 is kept for the finality gadget, as in Substrate's node template.) `deepshard_runtime()`
 returns the one composed runtime; it is built on first use, not at import.
@@ -17,12 +17,14 @@ from typing import Any, Final
 
 from deepshard.pallets.aura import Aura
 from deepshard.pallets.balances import Balances
+from deepshard.pallets.informants import Informants
 from deepshard.pallets.multisig import MultisigPallet
 from deepshard.pallets.proxy import ProxyPallet
 from deepshard.pallets.sudo import Sudo
 from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import Timestamp
 from deepshard.pallets.transaction_payment import PalletFeeHandler, TransactionPayment
+from deepshard.pallets.treasury import Treasury
 from deepshard.pallets.utility import Utility
 from deepshard.primitives.codec import codec_for, decode_compact, encode_compact
 from deepshard.primitives.extrinsic import UncheckedExtrinsic
@@ -69,9 +71,11 @@ PALLETS: Final = (
     (4, Balances, configs.BALANCES),
     (5, TransactionPayment, configs.TRANSACTION_PAYMENT),
     (6, Sudo, configs.SUDO),
+    (7, Treasury, configs.TREASURY),
     (8, Utility, configs.UTILITY),
     (9, MultisigPallet, configs.MULTISIG),
     (10, ProxyPallet, configs.PROXY),
+    (20, Informants, configs.INFORMANTS),
 )
 """``(index, pallet, configuration)`` of every pallet."""
 

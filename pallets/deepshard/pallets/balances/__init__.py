@@ -46,9 +46,15 @@ from deepshard.pallets.balances.types import (
     ReasonId,
     WithdrawConsequence,
 )
-from deepshard.pallets.balances.weights import BalancesWeights, ReferenceWeights, UnitWeights
+from deepshard.pallets.balances.weights import (
+    BalancesWeights,
+    BenchmarkedWeights,
+    ReferenceWeights,
+    UnitWeights,
+)
 
 __all__ = [
+    "BenchmarkedWeights",
     "Balances",
     "Config",
     "BalancesGenesis",

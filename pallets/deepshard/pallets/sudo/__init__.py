@@ -13,9 +13,15 @@ from deepshard.pallets.sudo.pallet import (
     SudoGenesis,
     inner_dispatch_meta,
 )
-from deepshard.pallets.sudo.weights import ReferenceWeights, SudoWeights, UnitWeights
+from deepshard.pallets.sudo.weights import (
+    BenchmarkedWeights,
+    ReferenceWeights,
+    SudoWeights,
+    UnitWeights,
+)
 
 __all__ = [
+    "BenchmarkedWeights",
     "Sudo",
     "Config",
     "SudoGenesis",

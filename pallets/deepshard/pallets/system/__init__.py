@@ -29,9 +29,15 @@ from deepshard.pallets.system.types import (
     ExtraFlags,
     LastRuntimeUpgradeInfo,
 )
-from deepshard.pallets.system.weights import ReferenceWeights, SystemWeights, UnitWeights
+from deepshard.pallets.system.weights import (
+    BenchmarkedWeights,
+    ReferenceWeights,
+    SystemWeights,
+    UnitWeights,
+)
 
 __all__ = [
+    "BenchmarkedWeights",
     "System",
     "Config",
     "SystemGenesis",

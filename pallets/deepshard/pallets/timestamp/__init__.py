@@ -11,9 +11,15 @@ from deepshard.pallets.timestamp.pallet import (
     TimestampNotSet,
     TimestampTooEarly,
 )
-from deepshard.pallets.timestamp.weights import ReferenceWeights, TimestampWeights, UnitWeights
+from deepshard.pallets.timestamp.weights import (
+    BenchmarkedWeights,
+    ReferenceWeights,
+    TimestampWeights,
+    UnitWeights,
+)
 
 __all__ = [
+    "BenchmarkedWeights",
     "Timestamp",
     "Config",
     "OnTimestampSet",

@@ -208,3 +208,18 @@ class Overlay:
         if self._journals:
             raise TransactionDepthError("cannot take changes while a layer is open")
         return dict(self._changes)
+
+    def rebase(self, backend: StateBackend) -> None:
+        """Continue over `backend`, which already holds every pending change: forget them.
+
+        The benchmarking step uses it to start a measured action from stored state, as FRAME
+        commits a benchmark's setup to the database before measuring.
+
+        Raises:
+            TransactionDepthError: a transactional layer is still open.
+        """
+        if self._journals:
+            raise TransactionDepthError("cannot rebase while a layer is open")
+        self._backend = backend
+        self._changes = {}
+        self._read_cache = {}
