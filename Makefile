@@ -15,7 +15,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install js-deps run inspect test lint typecheck unit e2e slow bench fmt clean
+.PHONY: help install js-deps run inspect test lint typecheck unit e2e slow bench weights fmt clean
 
 help: ## Show this help: every target, then the variables above
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,10 @@ slow: $(STAMP) ## Only the tests marked slow
 
 bench: $(STAMP) ## Run every benchmark under bench/ and print its figures
 	$(BIN)/python -m bench
+
+WEIGHT_PALLETS ?= informants treasury balances system timestamp sudo
+weights: $(STAMP) ## Re-measure the pallets' weights on this machine and rewrite their weights.py (WEIGHT_PALLETS=...)
+	for pallet in $(WEIGHT_PALLETS); do $(BIN)/deepshard benchmark pallet --pallet $$pallet || exit 1; done
 
 fmt: $(STAMP) ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

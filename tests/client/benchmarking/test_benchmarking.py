@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from deepshard.chain_spec.builder import genesis_from_patch, preset_patch
 from deepshard.chain_spec.presets import DEV
 from deepshard.client.benchmarking.fit import Fitted, fit_linear
-from deepshard.client.benchmarking.runner import measure_suite, points_of
+from deepshard.client.benchmarking.runner import commit_setup, measure_suite, points_of
 from deepshard.client.benchmarking.writer import RunInfo, render_weights_module
 from deepshard.client.cli import app
 from deepshard.pallets.informants.benchmarking import SUITE as INFORMANTS
@@ -150,3 +150,16 @@ def test_cli_dry_run_prints_the_fits_as_json(tmp_path: Any) -> None:
     assert set(fits) == {"spend", "on_initialize"}
     bad = CliRunner().invoke(app, ["benchmark", "pallet", "--pallet", "nope"])
     assert bad.exit_code != 0
+
+
+def test_setup_is_committed_before_counting() -> None:
+    ext = fresh()
+    ext.ctx.overlay.set(b":bench:a", b"1")
+    ext.ctx.overlay.set(b":bench:b", b"2")
+    backend = commit_setup(ext)
+    assert ext.ctx.overlay.changes() == {}
+    assert ext.ctx.overlay.get(b":bench:a") == b"1"  # now stored, and counted as a read
+    ext.ctx.overlay.set(b":bench:b", b"3")
+    assert ext.ctx.overlay.get(b":bench:b") == b"3"  # a pending write is not a read
+    assert backend.read_keys == {b":bench:a"}
+    assert ext.ctx.overlay.changes() == {b":bench:b": b"3"}

@@ -15,6 +15,7 @@ from deepshard.pallets.informants import (
     BatchPhase,
     BatchRejected,
     ClosingCarriedOver,
+    ClosingPending,
     CuratorRewardClaimed,
     CuratorsRewarded,
     InformantRewarded,
@@ -229,3 +230,23 @@ def test_closings_are_carried_over_within_the_weight_budget(
     phases = [ext.informants.batches.get(U64(i)).phase for i in ids]  # type: ignore[union-attr]
     assert phases == [BatchPhase.Accepted] * 4
     assert [int(ext.informants.take_for_training()[0]) for _ in ids] == ids  # type: ignore[index]
+
+
+def test_no_withdrawal_while_closings_wait(ext_builder: Callable[[], Any]) -> None:
+    informants = [AccountId32(bytes([0x10 + n]) * 32) for n in range(2)]
+    ext = (
+        ext_builder()
+        .with_balances(dict.fromkeys((*informants, *CURATORS), 1000))
+        .curators(dict.fromkeys(CURATORS, 100))
+        .config(max_closing_weight=Weight.from_parts(5, 0), max_batches_per_block=U32(2))
+        .build()
+    )
+    ids = [submit(ext, who=who) for who in informants]
+    for batch_id in ids:
+        vote(ext, BOB, batch_id, True, 80)
+        vote(ext, CHARLIE, batch_id, True, 80)
+    ext.call("unbond_curator", Signed(BOB), amount=100)  # unlocks at block 11
+    ext.run_to_block(11)  # budget 5: base 1 + scheduling 3 + one closing; one carried over
+    assert_noop(ext, lambda: ext.call("withdraw_unbonded", Signed(BOB)), ClosingPending)
+    ext.next_block()  # the second batch is decided
+    ext.call("withdraw_unbonded", Signed(BOB))

@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from deepshard.pallets.informants import Informants
+from deepshard.pallets.treasury import Treasury
 from deepshard.primitives.codec import AccountId32
+from deepshard.primitives.extrinsic import Id
 from deepshard.primitives.numeric import U32
 from deepshard.primitives.weights import Weight
-from deepshard.runtime.support import DispatchError, Signed
+from deepshard.runtime.support import ROOT, DispatchError, Signed
 
 from .conftest import CID_V0, CID_V1_RAW, scores
 
@@ -60,6 +62,16 @@ class InformantsMachine(RuleBasedStateMachine):
         before = self.ext.snapshot()
         try:
             self.ext.call(name, Signed(who), **arguments)
+        except DispatchError:
+            assert self.ext.snapshot() == before, f"{name} failed but left changes"
+
+    def attempt_as(
+        self, origin: Any, name: str, pallet: Any = Informants, **arguments: Any
+    ) -> None:
+        """Dispatch from `origin`; a failure must leave nothing behind."""
+        before = self.ext.snapshot()
+        try:
+            self.ext.call_in(pallet, name, origin, **arguments)
         except DispatchError:
             assert self.ext.snapshot() == before, f"{name} failed but left changes"
 
@@ -149,6 +161,16 @@ class InformantsMachine(RuleBasedStateMachine):
         if pending:
             batch_id, who = data.draw(st.sampled_from(pending))
             self.attempt("claim_curator_reward", who, batch_id=batch_id)
+
+    @rule(period=st.integers(0, 5))
+    def set_voting_period(self, period: int) -> None:
+        """Root changes the voting period (0 and beyond the unbonding period are refused)."""
+        self.attempt_as(ROOT, "set_voting_period", period=period)
+
+    @rule(who=accounts, amount=st.sampled_from([0, 1, 5, 50, 10**6]))
+    def spend(self, who: AccountId32, amount: int) -> None:
+        """Root pays out of the treasury pot."""
+        self.attempt_as(ROOT, "spend", pallet=Treasury, beneficiary=Id(who), amount=amount)
 
     @rule()
     def take_for_training(self) -> None:

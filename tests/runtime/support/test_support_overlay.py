@@ -83,3 +83,14 @@ def test_clear_prefix_respects_the_limit() -> None:
     assert list(overlay.iter_keys(b"p")) == [b"p3"]
     assert overlay.clear_prefix(b"p") == 1
     assert list(overlay.iter_keys(b"")) == [b"q"]
+
+
+def test_rebase_continues_over_a_backend_holding_the_changes() -> None:
+    overlay = Overlay(MemoryBackend({b"a": b"1"}))
+    overlay.set(b"b", b"2")
+    overlay.rebase(MemoryBackend({b"a": b"1", b"b": b"2"}))
+    assert overlay.changes() == {}
+    assert overlay.get(b"b") == b"2"
+    overlay.start_transaction()
+    with pytest.raises(TransactionDepthError):
+        overlay.rebase(MemoryBackend())

@@ -26,8 +26,9 @@ disagreement costs nothing.
 
 A vote weighs the curator's active bond when it is cast, capped at ``MaxCuratorShare`` of the
 batch's *electorate* (the total curator bond when the batch was submitted). Unbonding after
-voting does not change a cast vote: the unbonding period is at least the voting period, so the
-bond behind every vote stays held until the batch is decided.
+voting does not change a cast vote: the unbonding period is at least the voting period, and no
+bond is withdrawn while closings wait in the queue, so the bond behind every vote stays held
+until the batch is decided.
 
 The value of an accepted batch is, per criterion, the weight-weighted median of the aye votes'
 scores, combined with ``CriterionWeights``, times ``ValuePerSqrtItem`` and the integer square
@@ -140,6 +141,7 @@ __all__ = [
     "VotingPeriodTooLong",
     "NoVote",
     "NotDecided",
+    "ClosingPending",
     "CuratorRewardClaimed",
     "InformantsGenesis",
     "Informants",
@@ -530,6 +532,10 @@ class NotDecided(Error, index=19):
     """The batch has not been decided yet."""
 
 
+class ClosingPending(Error, index=20):
+    """Batches past their voting period still wait to be decided; withdraw once they are."""
+
+
 def _curve_parts(config: Config) -> list[tuple[int, int]]:
     """The threshold curve of `config` as Perbill parts."""
     return [(int(t.deconstruct()), int(h.deconstruct())) for t, h in config.threshold_curve]
@@ -748,12 +754,18 @@ class Informants(
 
     @call(index=3, weight=lambda w: w.withdraw_unbonded())
     def withdraw_unbonded(self, origin: Origin) -> None:
-        """Release every unbonding chunk whose period has ended. Origin: signed (a curator)."""
-        # Fails with BadOrigin, NotCurator or NothingToWithdraw.
+        """Release every unbonding chunk whose period has ended. Origin: signed (a curator).
+
+        Refused while batches wait in the closing queue: the bond behind a cast vote stays
+        held until its batch is decided, even when closings are carried over.
+        """
+        # Fails with BadOrigin, NotCurator, ClosingPending or NothingToWithdraw.
         who = ensure_signed(origin)
         ledger = self.curators.get(who)
         ensure(ledger is not None, NotCurator)
         assert ledger is not None  # for the type checker: ensured above
+        head, tail = self.closing_bounds.get()
+        ensure(head >= tail, ClosingPending)
         now = self.block_number
         ready = [c for c in ledger.unlocking if c.unlock_at <= now]
         ensure(bool(ready), NothingToWithdraw)

@@ -81,49 +81,49 @@ class BenchmarkedWeights:
         self.db = db
 
     def submit_batch(self) -> Weight:
-        """`submit_batch`: 313.1 µs; reads 7, writes 7."""
-        return Weight.from_parts(313_125_000, 0).saturating_add(self.db.reads_writes(7, 7))
+        """`submit_batch`: 461.6 µs; reads 7, writes 7."""
+        return Weight.from_parts(461_565_000, 0).saturating_add(self.db.reads_writes(7, 7))
 
     def bond_curator(self) -> Weight:
-        """`bond_curator`: 154.4 µs; reads 4, writes 4."""
-        return Weight.from_parts(154_449_000, 0).saturating_add(self.db.reads_writes(4, 4))
+        """`bond_curator`: 267.4 µs; reads 4, writes 4."""
+        return Weight.from_parts(267_447_000, 0).saturating_add(self.db.reads_writes(4, 4))
 
     def unbond_curator(self) -> Weight:
-        """`unbond_curator`: 85.3 µs; reads 2, writes 2."""
-        return Weight.from_parts(85_257_000, 0).saturating_add(self.db.reads_writes(2, 2))
+        """`unbond_curator`: 133.9 µs; reads 2, writes 2."""
+        return Weight.from_parts(133_879_000, 0).saturating_add(self.db.reads_writes(2, 2))
 
     def withdraw_unbonded(self) -> Weight:
-        """`withdraw_unbonded`: 156.8 µs; reads 3, writes 3."""
-        return Weight.from_parts(156_762_000, 0).saturating_add(self.db.reads_writes(3, 3))
+        """`withdraw_unbonded`: 316.4 µs; reads 4, writes 3."""
+        return Weight.from_parts(316_370_000, 0).saturating_add(self.db.reads_writes(4, 3))
 
     def vote(self) -> Weight:
-        """`vote`: 596.6 µs; reads 4, writes 3."""
-        return Weight.from_parts(596_605_000, 0).saturating_add(self.db.reads_writes(4, 3))
+        """`vote`: 646.1 µs; reads 4, writes 3."""
+        return Weight.from_parts(646_149_000, 0).saturating_add(self.db.reads_writes(4, 3))
 
     def set_voting_period(self) -> Weight:
-        """`set_voting_period`: 40.3 µs; reads 0, writes 1."""
-        return Weight.from_parts(40_310_000, 0).saturating_add(self.db.reads_writes(0, 1))
+        """`set_voting_period`: 78.8 µs; reads 0, writes 1."""
+        return Weight.from_parts(78_817_000, 0).saturating_add(self.db.reads_writes(0, 1))
 
     def on_initialize_base(self) -> Weight:
-        """`on_initialize_base`: 67.8 µs; reads 2, writes 1."""
-        return Weight.from_parts(67_801_000, 0).saturating_add(self.db.reads_writes(2, 1))
+        """`on_initialize_base`: 112.3 µs; reads 2, writes 1."""
+        return Weight.from_parts(112_327_000, 0).saturating_add(self.db.reads_writes(2, 1))
 
     def schedule_closing(self, batches: int) -> Weight:
-        """`schedule_closing`: 75.5 µs + 19.740 µs per batches.
+        """`schedule_closing`: 132.9 µs + 20.347 µs per batches.
 
         Storage: reads 1 + batches, writes 1 + 2 * batches.
         """
-        return Weight.from_parts(75_458_859 + 19_739_514 * batches, 0).saturating_add(
+        return Weight.from_parts(132_896_120 + 20_347_437 * batches, 0).saturating_add(
             self.db.reads_writes(1 + batches, 1 + 2 * batches)
         )
 
     def close_batch(self) -> Weight:
-        """`close_batch`: 674.7 µs; reads 10, writes 11."""
-        return Weight.from_parts(674_741_000, 0).saturating_add(self.db.reads_writes(10, 11))
+        """`close_batch`: 756.1 µs; reads 10, writes 11."""
+        return Weight.from_parts(756_052_000, 0).saturating_add(self.db.reads_writes(10, 11))
 
     def claim_curator_reward(self) -> Weight:
-        """`claim_curator_reward`: 162.3 µs; reads 6, writes 6."""
-        return Weight.from_parts(162_321_000, 0).saturating_add(self.db.reads_writes(6, 6))
+        """`claim_curator_reward`: 306.7 µs; reads 6, writes 6."""
+        return Weight.from_parts(306_676_000, 0).saturating_add(self.db.reads_writes(6, 6))
 
 
 class UnitWeights:
