@@ -1,0 +1,1 @@
+"""The content store: IPFS files and blocks with Kubo-identical CIDs, verified on every read."""
