@@ -42,3 +42,60 @@ def run_node_script(script: str, *args: str, timeout: float = 600) -> Any:
     )
     assert result.returncode == 0, result.stderr[-4000:] + result.stdout[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+class ServerThread:
+    """An aiohttp application served from its own thread and event loop (for in-process tests)."""
+
+    def __init__(self, make_app: Any) -> None:
+        import asyncio
+        import threading
+
+        from aiohttp import web
+
+        self._loop = asyncio.new_event_loop()
+        self._started = threading.Event()
+        self.url = ""
+
+        async def start() -> web.AppRunner:
+            runner = web.AppRunner(make_app(), access_log=None)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            self.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+            return runner
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._runner = self._loop.run_until_complete(start())
+            self._started.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        self._started.wait(30)
+
+    def call(self, coro: Any) -> Any:
+        """Run a coroutine on the server's loop (to seed its store) and return the result."""
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(120)
+
+    def stop(self) -> None:
+        """Shut the server down and join its thread."""
+        self.call(self._runner.cleanup())
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Any:
+    """Our daemon over a fresh embedded store, in a thread: ``(url, store, server)``."""
+    from deepshard.offchain_workers.content.daemon import build_app
+    from deepshard.offchain_workers.content.embedded import EmbeddedStore
+
+    store = EmbeddedStore(tmp_path / "daemon-repo")
+    server = ServerThread(lambda: build_app(store))
+    yield server.url, store, server
+    server.stop()
+    store.close()

@@ -22,6 +22,7 @@ __all__ = [
     "parse_cid",
     "verify_block",
     "cid_from_digest",
+    "cid_from_bytes",
 ]
 
 DAG_PB = 0x70
@@ -47,6 +48,19 @@ def cid_from_digest(digest: bytes, *, codec: int, version: int) -> CID:
     return CID("base32", 1, codec, _SHA256_PREFIX + digest)
 
 
+def cid_from_bytes(raw: bytes) -> CID:
+    """Decode a binary CID; CIDv1 is shown in base32, as Kubo prints it.
+
+    Raises:
+        InvalidCid: not a binary CID.
+    """
+    try:
+        cid = CID.decode(raw)
+    except Exception as exc:
+        raise InvalidCid(f"not a binary CID: {raw[:40].hex()} ({exc})") from exc
+    return cid if cid.version == 0 else cid.set(base="base32")
+
+
 def block_cid(data: bytes, *, codec: int, version: int) -> CID:
     """Hash ``data`` with sha2-256 and name it by a CID of ``version`` and ``codec``."""
     return cid_from_digest(hashlib.sha256(data).digest(), codec=codec, version=version)
@@ -69,10 +83,11 @@ def parse_cid(value: str | bytes | CID) -> CID:
         text = value.strip() if isinstance(value, str) else value
         if isinstance(text, str) and text.startswith("/ipfs/"):
             text = text[len("/ipfs/") :].split("/", 1)[0]
-        return CID.decode(text)
+        cid = CID.decode(text)
     except Exception as exc:
         shown = value if isinstance(value, str) else value.hex()
         raise InvalidCid(f"not a CID: {shown[:80]!r} ({exc})") from exc
+    return cid if cid.version == 0 else cid.set(base="base32")
 
 
 def verify_block(cid: CID, data: bytes, backend: str) -> None:

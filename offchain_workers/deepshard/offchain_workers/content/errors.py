@@ -12,6 +12,9 @@ __all__ = [
     "NotAFile",
     "BackendUnavailable",
     "PinNotFound",
+    "NoSuchLink",
+    "ReadOnlyBackend",
+    "CidMismatch",
 ]
 
 
@@ -57,3 +60,15 @@ class BackendUnavailable(ContentError):
 
 class PinNotFound(ContentError):
     """``pin rm`` of a CID that is not pinned."""
+
+
+class NoSuchLink(ContentError):
+    """A path names an entry the directory does not have."""
+
+
+class ReadOnlyBackend(ContentError):
+    """A write (add, put, pin) was asked of a read-only backend (a trustless gateway)."""
+
+
+class CidMismatch(ContentError):
+    """A remote node reported a different CID than the one computed here for the same bytes."""

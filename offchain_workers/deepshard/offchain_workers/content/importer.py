@@ -210,10 +210,22 @@ class DirectoryBuilder:
             for name, child in self._root.entries.items()
         }
 
-    def _build(self, node: _Dir) -> ImportedEntry:
+    def finish_all(self) -> dict[str, ImportedEntry]:
+        """Build every directory; return each one by its path (``""`` is the wrapper)."""
+        found: dict[str, ImportedEntry] = {}
+        found[""] = self._build(self._root, "", found)
+        return found
+
+    def _build(
+        self, node: _Dir, path: str = "", found: dict[str, ImportedEntry] | None = None
+    ) -> ImportedEntry:
         built: list[tuple[str, ImportedEntry, bool]] = []
         for name, child in node.entries.items():
-            if isinstance(child, _Dir):
+            if isinstance(child, _Dir) and found is not None:
+                sub_path = f"{path}/{name}" if path else name
+                found[sub_path] = self._build(child, sub_path, found)
+                built.append((name, found[sub_path], bool(child.entries)))
+            elif isinstance(child, _Dir):
                 # A directory with contents is measured as nothing by its parent (the reference
                 # importer builds it after its parent's size check); an empty one has its CID.
                 built.append((name, self._build(child), bool(child.entries)))

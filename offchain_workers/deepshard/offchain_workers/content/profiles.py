@@ -88,3 +88,6 @@ UNIXFS_V1_2025 = ImportProfile(
 
 PROFILES: dict[str, ImportProfile] = {p.name: p for p in (UNIXFS_V0_2015, UNIXFS_V1_2025)}
 """The profiles by name."""
+
+DEFAULT_PROFILE_NAME = UNIXFS_V0_2015.name
+"""The profile used when none is named (Kubo's default)."""
