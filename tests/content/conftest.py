@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
+
+from deepshard.offchain_workers.content.daemon import build_app
+from deepshard.offchain_workers.content.embedded import EmbeddedStore
 
 JS_DIR = Path(__file__).parent / "js"
 
@@ -48,11 +54,6 @@ class ServerThread:
     """An aiohttp application served from its own thread and event loop (for in-process tests)."""
 
     def __init__(self, make_app: Any) -> None:
-        import asyncio
-        import threading
-
-        from aiohttp import web
-
         self._loop = asyncio.new_event_loop()
         self._started = threading.Event()
         self.url = ""
@@ -77,8 +78,6 @@ class ServerThread:
 
     def call(self, coro: Any) -> Any:
         """Run a coroutine on the server's loop (to seed its store) and return the result."""
-        import asyncio
-
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(120)
 
     def stop(self) -> None:
@@ -91,9 +90,6 @@ class ServerThread:
 @pytest.fixture
 def daemon(tmp_path: Path) -> Any:
     """Our daemon over a fresh embedded store, in a thread: ``(url, store, server)``."""
-    from deepshard.offchain_workers.content.daemon import build_app
-    from deepshard.offchain_workers.content.embedded import EmbeddedStore
-
     store = EmbeddedStore(tmp_path / "daemon-repo")
     server = ServerThread(lambda: build_app(store))
     yield server.url, store, server

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.content.conftest import content
 
 from deepshard.offchain_workers.content.cids import RAW, block_cid
 from deepshard.offchain_workers.content.dag import list_directory, resolve_path
@@ -32,7 +33,6 @@ from deepshard.offchain_workers.content.importer import import_bytes
 from deepshard.offchain_workers.content.kubo import KuboRpcStore
 from deepshard.offchain_workers.content.profiles import UNIXFS_V0_2015, UNIXFS_V1_2025
 from deepshard.offchain_workers.content.store import Bounds, PinType
-from tests.content.conftest import content
 
 T = TypeVar("T")
 BACKENDS = ("embedded", "kubo-rpc", "gateway")
@@ -104,8 +104,9 @@ def test_add_then_cat_round_trips(harness: Harness, profile: Any) -> None:
     added = harness.seed(data, profile)
     assert added.cid == import_bytes(data, profile).cid
     assert harness.cat(added.cid) == data
-    assert harness.cat(added.cid, offset=profile.chunk_size - 3, length=10) == (
-        data[profile.chunk_size - 3 : profile.chunk_size + 7]
+    assert (
+        harness.cat(added.cid, offset=profile.chunk_size - 3, length=10)
+        == (data[profile.chunk_size - 3 : profile.chunk_size + 7])
     )
 
 
