@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.content.conftest import content_blocks, run_node_script
 
 from deepshard.offchain_workers.content.cids import CID
-from deepshard.offchain_workers.content.dagpb import decode_node
+from deepshard.offchain_workers.content.dagpb import PBNode, decode_node, encode_node
 from deepshard.offchain_workers.content.importer import (
     DirectoryBuilder,
     DiscardSink,
     FileBuilder,
     ImportedEntry,
+    file_leaf_block,
     import_bytes,
 )
 from deepshard.offchain_workers.content.profiles import (
@@ -29,7 +32,12 @@ from deepshard.offchain_workers.content.profiles import (
     UNIXFS_V1_2025,
     ImportProfile,
 )
-from deepshard.offchain_workers.content.unixfs import DataType, decode_unixfs
+from deepshard.offchain_workers.content.unixfs import (
+    DataType,
+    UnixFSData,
+    decode_unixfs,
+    encode_unixfs,
+)
 
 V0, V1 = "unixfs-v0-2015", "unixfs-v1-2025"
 KIB, MIB = 1024, 1024 * 1024
@@ -187,3 +195,23 @@ def test_full_size_deep_files_equal_ipfs_unixfs_importer(tmp_path: Path) -> None
     theirs = run_node_script("import_vectors.mjs", str(spec_file), timeout=1800)
     for name, spec in cases.items():
         assert theirs[name]["f"] == _ours(spec)["f"], name
+
+
+@settings(max_examples=50)
+@given(st.binary(max_size=600))
+def test_fast_leaf_encoder_equals_the_general_one(chunk: bytes) -> None:
+    general = encode_node(PBNode((), encode_unixfs(UnixFSData(DataType.FILE, chunk, len(chunk)))))
+    assert file_leaf_block(chunk) == general
+
+
+@settings(max_examples=50)
+@given(st.binary(max_size=3000), st.lists(st.integers(1, 700), max_size=10))
+def test_any_write_split_gives_the_same_cid(data: bytes, cuts: list[int]) -> None:
+    profile = UNIXFS_V0_2015.with_options(chunk_size=128)
+    builder = FileBuilder(profile, DiscardSink())
+    pos = 0
+    for cut in cuts:
+        builder.write(data[pos : pos + cut])
+        pos += cut
+    builder.write(data[pos:])
+    assert builder.finish().cid == import_bytes(data, profile).cid
