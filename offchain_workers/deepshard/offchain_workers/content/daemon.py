@@ -528,7 +528,7 @@ def build_app(store: EmbeddedStore, config: DaemonConfig | None = None) -> web.A
     for name, handler in rpc.items():
         app.router.add_route("*", f"/api/v0/{name}", handler)
     for route in ("/ipfs/{cid}", "/ipfs/{cid}/{path:.*}"):
-        app.router.add_route("GET", route, daemon.gateway)
+        app.router.add_get(route, daemon.gateway)  # HEAD too
     return app
 
 
