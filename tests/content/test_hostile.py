@@ -191,9 +191,9 @@ def _huge_block(server: Hostile) -> CID:
     """A single raw block of 3 MiB: more than any backend should accept."""
     data = content(3 * 1024 * 1024, 12)
     cid = block_cid(data, codec=RAW, version=1)
-    sink = server.store.batch_sink()
-    sink.put_block(cid, data)
-    sink.flush()
+    with server.store.writing() as sink:
+        sink.put_block(cid, data)
+        sink.flush()
     return cid
 
 

@@ -19,6 +19,7 @@ import json
 import platform
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -34,7 +35,7 @@ from deepshard.offchain_workers.content.dag import (
     list_directory,
     resolve_path,
 )
-from deepshard.offchain_workers.content.embedded import READ_SIZE, EmbeddedStore
+from deepshard.offchain_workers.content.embedded import READ_SIZE, BatchSink, EmbeddedStore
 from deepshard.offchain_workers.content.errors import (
     BlockNotFound,
     BoundsExceeded,
@@ -204,8 +205,28 @@ class Daemon:
             headers={"Content-Type": "application/json", "X-Chunked-Output": "1"}
         )
         await response.prepare(request)
-        sink = self.store.batch_sink() if not only_hash else None
-        target: BlockSink = sink if sink is not None else DiscardSink()
+        with ExitStack() as stack:
+            sink = None if only_hash else stack.enter_context(self.store.writing())
+            target: BlockSink = sink if sink is not None else DiscardSink()
+            await self._add_parts(
+                request, response, target, profile, wrap=wrap, pin=pin, progress=progress, sink=sink
+            )
+        await response.write_eof()
+        return response
+
+    async def _add_parts(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        target: BlockSink,
+        profile: Any,
+        *,
+        wrap: bool,
+        pin: bool,
+        progress: bool,
+        sink: BatchSink | None,
+    ) -> None:
+        """Import every multipart part, writing one NDJSON line per entry."""
         tree = DirectoryBuilder(profile, target)
         entries: list[tuple[str, Any]] = []
         reader = await request.multipart()
@@ -251,8 +272,6 @@ class Daemon:
                 )
                 for cid in top:
                     self.store.record_pin(cid)
-        await response.write_eof()
-        return response
 
     async def cat(self, request: web.Request) -> web.StreamResponse:
         """``/api/v0/cat``: a file's bytes (``offset``/``length`` honoured)."""

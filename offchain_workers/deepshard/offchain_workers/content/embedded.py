@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from deepshard.offchain_workers.content.blockstore import LmdbBlockstore
@@ -36,6 +37,7 @@ from deepshard.offchain_workers.content.importer import (
     FileBuilder,
     ImportedEntry,
 )
+from deepshard.offchain_workers.content.inflight import Operation, WriteRegistry
 from deepshard.offchain_workers.content.profiles import ImportProfile
 from deepshard.offchain_workers.content.store import (
     DEFAULT_PROFILE,
@@ -59,11 +61,14 @@ BATCH_BYTES = 32 * 1024 * 1024
 class BatchSink:
     """Collect blocks and commit them to LMDB in batches; remember which ones were new.
 
-    Call `flush` after the last block: only committed blocks are stored.
+    Call `flush` after the last block: only committed blocks are stored. Each batch is
+    registered with the store's `WriteRegistry` before it is written.
     """
 
-    def __init__(self, store: LmdbBlockstore) -> None:
+    def __init__(self, store: LmdbBlockstore, registry: WriteRegistry, op: Operation) -> None:
         self._store = store
+        self._registry = registry
+        self.op = op
         self._pending: list[tuple[bytes, bytes]] = []
         self._bytes = 0
         self.added: list[bytes] = []
@@ -78,6 +83,7 @@ class BatchSink:
     def flush(self) -> None:
         """Commit the queued blocks."""
         if self._pending:
+            self._registry.touch(self.op, (key for key, _ in self._pending))
             self.added += self._store.put_many(self._pending)
             self._pending.clear()
             self._bytes = 0
@@ -158,6 +164,7 @@ class EmbeddedStore:
         self.path = path
         self.bounds = bounds or Bounds()
         self._store = LmdbBlockstore(path)
+        self._registry = WriteRegistry()
 
     def close(self) -> None:
         """Close the database."""
@@ -169,9 +176,19 @@ class EmbeddedStore:
     async def __aexit__(self, *exc: object) -> None:
         self.close()
 
-    def batch_sink(self) -> BatchSink:
-        """A sink committing into this store (for importers driven from outside, the daemon)."""
-        return BatchSink(self._store)
+    @contextmanager
+    def writing(self) -> Iterator[BatchSink]:
+        """A sink committing into this store, registered as one operation while in use."""
+        op = self._registry.begin()
+        try:
+            yield BatchSink(self._store, self._registry, op)
+        finally:
+            self._registry.end(op)
+
+    def _discard(self, sink: BatchSink) -> None:
+        """Remove what a failed operation wrote (keeping blocks another operation needs)."""
+        sink.flush()
+        self._registry.delete_unprotected(sink.op, sink.added, self._store.delete_many)
 
     def record_pin(self, cid: CID) -> None:
         """Pin ``cid`` recursively without walking it (its blocks were just written)."""
@@ -223,14 +240,14 @@ class EmbeddedStore:
         name: str = "",
     ) -> AddedEntry:
         """Import a file from a stream of byte chunks (hashing off the event loop)."""
-        sink = BatchSink(self._store)
-        builder = FileBuilder(profile, sink)
-        async for chunk in chunks:
-            await asyncio.to_thread(builder.write, chunk)
-        entry = await asyncio.to_thread(builder.finish)
-        await asyncio.to_thread(sink.flush)
-        if pin:
-            self._store.set_pin(bytes(entry.cid), PinType.RECURSIVE.value)
+        with self.writing() as sink:
+            builder = FileBuilder(profile, sink)
+            async for chunk in chunks:
+                await asyncio.to_thread(builder.write, chunk)
+            entry = await asyncio.to_thread(builder.finish)
+            await asyncio.to_thread(sink.flush)
+            if pin:
+                self._store.set_pin(bytes(entry.cid), PinType.RECURSIVE.value)
         return AddedEntry(name or str(entry.cid), entry.cid, entry.tsize, entry.size)
 
     async def add_bytes(
@@ -254,16 +271,18 @@ class EmbeddedStore:
         progress: ProgressCallback | None = None,
     ) -> list[AddedEntry]:
         """Import a file or directory tree; the root (pinned unless told not to) comes last."""
-        sink = BatchSink(self._store)
+        with self.writing() as sink:
 
-        def run() -> list[AddedEntry]:
-            entries = import_path(path, profile, sink, wrap=wrap, hidden=hidden, progress=progress)
-            sink.flush()
-            return entries
+            def run() -> list[AddedEntry]:
+                found = import_path(
+                    path, profile, sink, wrap=wrap, hidden=hidden, progress=progress
+                )
+                sink.flush()
+                return found
 
-        entries = await asyncio.to_thread(run)
-        if pin and entries:
-            self._store.set_pin(bytes(entries[-1].cid), PinType.RECURSIVE.value)
+            entries = await asyncio.to_thread(run)
+            if pin and entries:
+                self._store.set_pin(bytes(entries[-1].cid), PinType.RECURSIVE.value)
         return entries
 
     def cat(
@@ -310,18 +329,25 @@ class EmbeddedStore:
         raise PinNotFound("not pinned", cid=str(cid), backend=self.name)
 
     async def gc(self) -> list[bytes]:
-        """Delete every block no pin reaches; return the removed multihashes."""
-        live: set[bytes] = set()
-        for raw, kind in self._store.pins():
-            root = cid_from_bytes(raw)
-            if kind == PinType.DIRECT.value:
-                live.add(root.digest)
-                continue
-            async for child, _ in walk_dag(self, root, self.bounds):
-                live.add(child.digest)
-        dead = [key for key in self._store.stored() if key not in live]
-        self._store.delete_many(dead)
-        return dead
+        """Delete every block no pin reaches; return the removed multihashes.
+
+        Blocks written by operations running in this process meanwhile are kept (see
+        `WriteRegistry`); they are collected by a later run if they end up unpinned.
+        """
+        op = self._registry.begin()
+        try:
+            live: set[bytes] = set()
+            for raw, kind in self._store.pins():
+                root = cid_from_bytes(raw)
+                if kind == PinType.DIRECT.value:
+                    live.add(root.digest)
+                    continue
+                async for child, _ in walk_dag(self, root, self.bounds):
+                    live.add(child.digest)
+            dead = [key for key in self._store.stored() if key not in live]
+            return self._registry.delete_unprotected(op, dead, self._store.delete_many)
+        finally:
+            self._registry.end(op)
 
     # --- moving DAGs ----------------------------------------------------------------------
 
@@ -332,23 +358,22 @@ class EmbeddedStore:
 
         On any failure every block this fetch wrote is removed again and nothing is pinned.
         """
-        sink = BatchSink(self._store)
         total = 0
         limit = bounds or self.bounds
         # A source that can stream a whole verified DAG (a CAR) is asked once, not per block.
         iter_dag = getattr(source, "iter_dag", None)
         blocks = iter_dag(cid, limit) if iter_dag is not None else walk_dag(source, cid, limit)
-        try:
-            async for child, data in blocks:
-                sink.put_block(child, data)
-                total += len(data)
-            sink.flush()
-        except BaseException:
-            sink.flush()
-            self._store.delete_many(sink.added)
-            raise
-        if pin:
-            self._store.set_pin(bytes(cid), PinType.RECURSIVE.value)
+        with self.writing() as sink:
+            try:
+                async for child, data in blocks:
+                    sink.put_block(child, data)
+                    total += len(data)
+                sink.flush()
+            except BaseException:
+                self._discard(sink)
+                raise
+            if pin:
+                self._store.set_pin(bytes(cid), PinType.RECURSIVE.value)
         return total
 
     async def export_car(self, cid: CID, *, bounds: Bounds | None = None) -> AsyncIterator[bytes]:
@@ -364,8 +389,12 @@ class EmbeddedStore:
 
         On any failure the blocks this import wrote are removed again.
         """
-        limit = bounds or self.bounds
-        sink = BatchSink(self._store)
+        with self.writing() as sink:
+            return await self._import_car(chunks, sink, bounds or self.bounds, pin=pin)
+
+    async def _import_car(
+        self, chunks: AsyncIterable[bytes], sink: BatchSink, limit: Bounds, *, pin: bool
+    ) -> list[CID]:
         roots: list[CID] = []
         total = 0
         try:
@@ -386,8 +415,7 @@ class EmbeddedStore:
                     async for _ in walk_dag(self, root, limit):
                         pass
         except BaseException:
-            sink.flush()
-            self._store.delete_many(sink.added)
+            self._discard(sink)
             raise
         if pin:
             for root in roots:
