@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,11 @@ from deepshard.offchain_workers.content.embedded import EmbeddedStore
 JS_DIR = Path(__file__).parent / "js"
 
 
-def content_blocks(size: int, seed: int) -> list[bytes]:
+def content_blocks(size: int, seed: int) -> Iterator[bytes]:
     """The bytes the oracle script generates: 4 KiB blocks of a repeated sha256 of ``seed:k``."""
-    blocks = []
     for k in range((size + 4095) // 4096):
         block = hashlib.sha256(f"{seed}:{k}".encode()).digest() * 128
-        blocks.append(block[: min(4096, size - k * 4096)])
-    return blocks
+        yield block[: min(4096, size - k * 4096)]
 
 
 def content(size: int, seed: int) -> bytes:

@@ -249,8 +249,11 @@ class DirectoryBuilder:
                 found[sub_path] = self._build(child, sub_path, found)
                 built.append((name, found[sub_path], bool(child.entries)))
             elif isinstance(child, _Dir):
-                # A directory with contents is measured as nothing by its parent (the reference
-                # importer builds it after its parent's size check); an empty one has its CID.
+                # A directory with contents is measured as nothing by its parent, as
+                # ipfs-unixfs-importer does (it builds subdirectories after its parents' size
+                # checks); an empty one counts with its CID. Kubo's MFS-based adder counts every
+                # subdirectory, so the two can differ for a directory within a few links of the
+                # threshold that holds non-empty subdirectories; we follow the npm importer.
                 built.append((name, self._build(child), bool(child.entries)))
             else:
                 built.append((name, child, child.is_dir))
