@@ -247,3 +247,25 @@ def test_embedded_store_survives_reopening(tmp_path: Path) -> None:
         assert [p.cid for p in run(again.pin_ls())] == [added.cid]
     finally:
         again.close()
+
+
+def test_car_import_into_the_backend(harness: Harness, tmp_path: Path) -> None:
+    source = EmbeddedStore(tmp_path / "source")
+    data = content(650_000, 13)
+    try:
+        added = run(source.add_bytes(data))
+        car = run(collect(source.export_car(added.cid)))
+    finally:
+        source.close()
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(car), 100_000):
+            yield car[start : start + 100_000]
+
+    if harness.kind == "gateway":
+        with pytest.raises(ReadOnlyBackend):
+            harness.call(lambda s: s.import_car(chunks()))
+        return
+    assert harness.call(lambda s: s.import_car(chunks())) == [added.cid]
+    assert harness.cat(added.cid) == data
+    assert added.cid in [p.cid for p in harness.call(lambda s: s.pin_ls())]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 from types import TracebackType
@@ -300,15 +301,24 @@ class KuboRpcStore:
     async def import_car(
         self, chunks: AsyncIterable[bytes], *, pin: bool = True, bounds: Bounds | None = None
     ) -> list[CID]:
-        """``dag/import`` of a CAR stream; the node pins the roots unless told not to."""
+        """``dag/import`` of a CAR stream (sent as it is read); the node pins the roots."""
         del bounds
-        body = bytearray()
-        async for chunk in chunks:
-            body += chunk
+        boundary = f"deepshard-{secrets.token_hex(12)}"
+
+        async def body() -> AsyncIterator[bytes]:
+            yield (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+                f'filename="car"\r\nContent-Type: application/vnd.ipld.car\r\n\r\n'
+            ).encode()
+            async for chunk in chunks:
+                yield chunk
+            yield f"\r\n--{boundary}--\r\n".encode()
+
         found = await self._json(
             "dag/import",
             {"pin-roots": str(pin).lower()},
-            files={"file": ("car", bytes(body), "application/vnd.ipld.car")},
+            content=body(),
+            headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
         )
         roots = []
         for line in found:
