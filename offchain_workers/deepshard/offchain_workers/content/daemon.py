@@ -42,7 +42,6 @@ from deepshard.offchain_workers.content.errors import (
     ContentError,
     InvalidCid,
     NoSuchLink,
-    PinNotFound,
 )
 from deepshard.offchain_workers.content.importer import (
     BlockSink,
@@ -54,15 +53,13 @@ from deepshard.offchain_workers.content.profiles import DEFAULT_PROFILE_NAME, PR
 from deepshard.offchain_workers.content.store import Bounds
 from deepshard.offchain_workers.content.unixfs import DataType
 
-__all__ = ["DaemonConfig", "build_app", "serve", "CODE_CLIENT", "CODE_NORMAL", "CODE_NOT_FOUND"]
+__all__ = ["DaemonConfig", "build_app", "serve", "CODE_CLIENT", "CODE_NORMAL"]
 
 CODE_NORMAL = 0
 """Kubo's error code for a server-side failure (HTTP 500)."""
 CODE_CLIENT = 1
 """Kubo's error code for a bad request (HTTP 400)."""
-CODE_NOT_FOUND = 3
-"""Kubo's error code for a missing thing (HTTP 404)."""
-_HTTP = {CODE_NORMAL: 500, CODE_CLIENT: 400, CODE_NOT_FOUND: 404}
+_HTTP = {CODE_NORMAL: 500, CODE_CLIENT: 400}
 
 RAW_TYPE = "application/vnd.ipld.raw"
 CAR_TYPE = "application/vnd.ipld.car"
@@ -88,12 +85,11 @@ class RpcError(Exception):
 
 
 def _rpc_error(exc: Exception) -> web.Response:
+    """Kubo's error body: bad arguments are client errors (400), the rest server errors (500)."""
     if isinstance(exc, RpcError):
         code = exc.code
     elif isinstance(exc, InvalidCid):
         code = CODE_CLIENT
-    elif isinstance(exc, BlockNotFound | NoSuchLink | PinNotFound):
-        code = CODE_NOT_FOUND if isinstance(exc, NoSuchLink) else CODE_NORMAL
     else:
         code = CODE_NORMAL
     body = {"Message": str(exc), "Code": code, "Type": "error"}
