@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ from typer.testing import CliRunner
 
 from deepshard.client.cli import app
 from deepshard.offchain_workers.content.cids import DAG_PB, block_cid
+from deepshard.offchain_workers.content.dagpb import PBLink, PBNode, encode_node
+from deepshard.offchain_workers.content.embedded import EmbeddedStore
+from deepshard.offchain_workers.content.unixfs import DataType, UnixFSData, encode_unixfs
 
 runner = CliRunner()
 
@@ -105,3 +109,44 @@ def test_remote_backends_through_our_daemon(tmp_path: Path, daemon: Any) -> None
     assert fetched.exit_code == 0, fetched.output
     assert ipfs(repo, "cat", cid).stdout_bytes == content(500_000, 3)
     assert [p["cid"] for p in json.loads(ipfs(repo, "--json", "pin", "ls").output)] == [cid]
+
+
+def test_symlinks_are_stored_not_followed(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    tree = tmp_path / "tree"
+    (tree / "real").mkdir(parents=True)
+    (tree / "real" / "f").write_bytes(b"f")
+    (tree / "to-dir").symlink_to("real")
+    (tree / "to-file").symlink_to("real/f")
+    added = json.loads(ipfs(repo, "--json", "add", "-r", str(tree)).output)
+    names = [e["name"] for e in added]
+    assert names == ["tree/to-dir", "tree/to-file", "tree/real/f", "tree/real", "tree"]
+    out = tmp_path / "copy"
+    assert ipfs(repo, "get", added[-1]["cid"], "-o", str(out)).exit_code == 0
+    assert (out / "to-dir").is_symlink()
+    assert str((out / "to-dir").readlink()) == "real"
+    assert (out / "to-file").read_bytes() == b"f"
+
+
+def test_get_refuses_hostile_directory_entries(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    store = EmbeddedStore(repo)
+    try:
+        file_cid = asyncio.run(store.add_bytes(b"payload")).cid
+        link_block = encode_node(PBNode((), encode_unixfs(UnixFSData(DataType.SYMLINK, b"/tmp"))))
+        link_cid = asyncio.run(store.put_block(link_block, codec=DAG_PB, version=0))
+        dir_data = encode_unixfs(UnixFSData(DataType.DIRECTORY))
+        twice = encode_node(
+            PBNode((PBLink(bytes(link_cid), "a", 1), PBLink(bytes(file_cid), "a", 1)), dir_data),
+            sort_links=False,
+        )
+        twice_cid = asyncio.run(store.put_block(twice, codec=DAG_PB, version=0))
+        escape = encode_node(PBNode((PBLink(bytes(file_cid), "..", 1),), dir_data))
+        escape_cid = asyncio.run(store.put_block(escape, codec=DAG_PB, version=0))
+    finally:
+        store.close()
+    for hostile in (twice_cid, escape_cid):
+        result = ipfs(repo, "--json", "get", str(hostile), "-o", str(tmp_path / "out"))
+        assert result.exit_code == 1
+        assert json.loads(result.output)["error"]["type"] == "ContentError"
+    assert not (tmp_path / "payload").exists()

@@ -294,13 +294,19 @@ def cat(
 
 
 async def _get_into(store: Any, cid: CID, dest: Path, bar: Progress, task: Any) -> int:
+    if dest.is_symlink():
+        # A DAG could name an entry twice, first as a symlink: never write through one.
+        raise ContentError(f"refusing to write through the symlink {dest}", cid=str(cid))
     block = await store.get_block(cid)
     node = decode_block(cid, block, store.name)
     kind = node.unixfs.type if node.unixfs else None
     if kind in (DataType.DIRECTORY, DataType.HAMT_SHARD):
         dest.mkdir(parents=True, exist_ok=True)
         total = 0
-        for name, child, _size in await list_directory(store, cid, store.bounds):
+        entries = await list_directory(store, cid, store.bounds)
+        if len({name for name, _, _ in entries}) != len(entries):
+            raise ContentError("directory names an entry twice", cid=str(cid))
+        for name, child, _size in entries:
             if name in ("", ".", "..") or "/" in name or "\\" in name:
                 raise ContentError(f"unsafe entry name {name!r}", cid=str(cid))
             total += await _get_into(store, child, dest / name, bar, task)

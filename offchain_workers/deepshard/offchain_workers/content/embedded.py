@@ -133,6 +133,7 @@ def import_path(
         out.append(AddedEntry(name, entry.cid, entry.tsize, entry.size))
         return entry
 
+    path = Path(os.path.abspath(path))  # "." and "dir/" get their real names
     base = path.name
     if not path.is_dir() or path.is_symlink():
         entry = add_file(path, base)
@@ -143,10 +144,13 @@ def import_path(
         return out
     tree.add_directory(base)
     for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if hidden or not _is_hidden(d))
+        wanted = [d for d in dirnames if hidden or not _is_hidden(d)]
+        # A symlink to a directory is stored as a symlink, never followed.
+        links = [d for d in wanted if (Path(dirpath) / d).is_symlink()]
+        dirnames[:] = sorted(d for d in wanted if d not in links)
         rel = Path(dirpath).relative_to(path.parent).as_posix()
         tree.add_directory(rel)
-        for name in sorted(filenames):
+        for name in sorted([*filenames, *links]):
             if hidden or not _is_hidden(name):
                 tree.add_entry(f"{rel}/{name}", add_file(Path(dirpath) / name, f"{rel}/{name}"))
     built = tree.finish_all()
