@@ -65,7 +65,7 @@ unit: $(STAMP) ## The default pytest run (no slow, gpu, browser or e2e tests)
 e2e: $(STAMP) $(JS_STAMP) $(IPFS_JS_STAMP) ## End-to-end tests: real node processes driven by real clients
 	$(BIN)/pytest -m e2e $(PYTEST)
 
-slow: $(STAMP) $(IPFS_JS_STAMP) ## Only the tests marked slow
+slow: $(STAMP) ## Only the tests marked slow
 	$(BIN)/pytest -n auto -m slow $(PYTEST)
 
 bench: $(STAMP) ## Run every benchmark under bench/ and print its figures

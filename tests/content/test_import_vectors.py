@@ -84,7 +84,7 @@ def _cases() -> dict[str, dict[str, Any]]:
         ]:
             cases[f"{profile}/{label}"] = {"profile": profile, "files": [_file("f", size, 7)]}
         links = PROFILES[profile].max_links
-        # Depth >= 2 with small chunks (the full-size version runs in the slow test).
+        # Depth >= 2 with small chunks (the full-size files are the next test).
         cases[f"{profile}/deep-small-chunks"] = {
             "profile": profile,
             "chunkSize": 256,
@@ -179,7 +179,6 @@ def test_cids_equal_ipfs_unixfs_importer(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.slow
 def test_full_size_deep_files_equal_ipfs_unixfs_importer(tmp_path: Path) -> None:
     cases = {
         f"{profile}/deep": {
