@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from tests.content.conftest import content
 
-from deepshard.offchain_workers.content.cids import parse_cid
+from deepshard.offchain_workers.content.cids import cid_from_bytes, parse_cid
 from deepshard.offchain_workers.content.dag import verified_car_blocks
+from deepshard.offchain_workers.content.dagpb import decode_node
 from deepshard.offchain_workers.content.importer import import_bytes
 from deepshard.offchain_workers.content.profiles import UNIXFS_V0_2015, UNIXFS_V1_2025
 from deepshard.offchain_workers.content.store import Bounds
@@ -157,3 +159,26 @@ def test_gateway_directories(daemon: Any, tmp_path: Any) -> None:
     assert httpx.get(f"{url}/ipfs/{root}/readme").text == "read me"
     assert httpx.get(f"{url}/ipfs/{root}/nothing").status_code == 404
     assert parse_cid(str(root)) == root
+
+
+def test_failures_after_the_status_line_cut_the_stream(daemon: Any) -> None:
+    url, store, server = daemon
+    data = content(700_000, 5)
+    added = server.call(store.add_bytes(data))
+    root = server.call(store.get_block(added.cid))
+    leaf = cid_from_bytes(decode_node(root).links[-1].hash)
+    store._store.delete_many([leaf.digest])
+    store._store.put_many([(leaf.digest, b"corrupted")])
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.post(f"{url}/api/v0/cat", params={"arg": str(added.cid)})
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(f"{url}/ipfs/{added.cid}")
+    clash = httpx.post(
+        f"{url}/api/v0/add",
+        files=[
+            ("file", ("d%2Fx", b"1", "application/octet-stream")),
+            ("file", ("d%2Fx", b"2", "application/octet-stream")),
+        ],
+    )
+    assert clash.status_code == 200
+    assert _lines(clash)[-1]["Type"] == "error"

@@ -49,7 +49,11 @@ from deepshard.offchain_workers.content.importer import (
     DiscardSink,
     FileBuilder,
 )
-from deepshard.offchain_workers.content.profiles import DEFAULT_PROFILE_NAME, PROFILES
+from deepshard.offchain_workers.content.profiles import (
+    DEFAULT_PROFILE_NAME,
+    PROFILES,
+    ImportProfile,
+)
 from deepshard.offchain_workers.content.store import Bounds
 from deepshard.offchain_workers.content.unixfs import DataType
 
@@ -164,8 +168,11 @@ class Daemon:
             }
         )
 
-    def _profile(self, request: web.Request) -> Any:
-        base = PROFILES[request.query.get("cid-profile", DEFAULT_PROFILE_NAME)]
+    def _profile(self, request: web.Request) -> ImportProfile:
+        name = request.query.get("cid-profile", DEFAULT_PROFILE_NAME)
+        if name not in PROFILES:
+            raise RpcError(f"unknown cid-profile {name!r}", CODE_CLIENT)
+        base = PROFILES[name]
         cid_version = request.query.get("cid-version")
         chunker = request.query.get("chunker")
         chunk_size = None
@@ -204,9 +211,21 @@ class Daemon:
         with ExitStack() as stack:
             sink = None if only_hash else stack.enter_context(self.store.writing())
             target: BlockSink = sink if sink is not None else DiscardSink()
-            await self._add_parts(
-                request, response, target, profile, wrap=wrap, pin=pin, progress=progress, sink=sink
-            )
+            try:
+                await self._add_parts(
+                    request,
+                    response,
+                    target,
+                    profile,
+                    wrap=wrap,
+                    pin=pin,
+                    progress=progress,
+                    sink=sink,
+                )
+            except (ContentError, RpcError, ValueError) as exc:
+                # The status line is gone: the error goes into the stream as a Kubo error object
+                # (what Kubo's chunked output carries), after the entries that did succeed.
+                await response.write(_ndjson({"Message": str(exc), "Code": 0, "Type": "error"}))
         await response.write_eof()
         return response
 
@@ -215,7 +234,7 @@ class Daemon:
         request: web.Request,
         response: web.StreamResponse,
         target: BlockSink,
-        profile: Any,
+        profile: ImportProfile,
         *,
         wrap: bool,
         pin: bool,
@@ -283,22 +302,29 @@ class Daemon:
             headers={"Content-Type": "text/plain", "X-Stream-Output": "1"}
         )
         await response.prepare(request)
-        await self._pump(response, first, stream)
+        await self._pump(request, response, first, stream)
         return response
 
     async def _pump(
-        self, response: web.StreamResponse, first: bytes, rest: AsyncIterator[bytes]
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        first: bytes,
+        rest: AsyncIterator[bytes],
     ) -> None:
-        # Once bytes have gone out the status is sent; a later failure cuts the stream.
+        # Once bytes have gone out the status is sent; a later failure cuts the stream short
+        # (no final chunk), which every HTTP client reports as an error.
         try:
             if first:
                 await response.write(first)
             async for piece in rest:
                 await response.write(piece)
         except ContentError:
-            if response.task is not None:
-                response.force_close()
-            raise
+            # Drop the connection without the final chunk: the body is visibly incomplete.
+            if request.transport is not None:
+                request.transport.abort()
+            response.force_close()
+            return
         await response.write_eof()
 
     async def block_get(self, request: web.Request) -> web.Response:
@@ -371,7 +397,7 @@ class Daemon:
         first = await anext(aiter(stream))
         response = web.StreamResponse(headers={"Content-Type": CAR_TYPE})
         await response.prepare(request)
-        await self._pump(response, first, stream)
+        await self._pump(request, response, first, stream)
         return response
 
     async def dag_import(self, request: web.Request) -> web.StreamResponse:
@@ -452,7 +478,7 @@ class Daemon:
         first = await anext(aiter(stream))
         response = web.StreamResponse(headers=headers)
         await response.prepare(request)
-        await self._pump(response, first, stream)
+        await self._pump(request, response, first, stream)
         return response
 
     async def _gateway_file(
@@ -506,7 +532,7 @@ class Daemon:
         stream = self.store.cat(cid, offset=start, length=end - start)
         first_piece = await anext(aiter(stream), b"")
         await response.prepare(request)
-        await self._pump(response, first_piece, stream)
+        await self._pump(request, response, first_piece, stream)
         return response
 
 

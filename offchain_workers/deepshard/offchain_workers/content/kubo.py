@@ -172,6 +172,9 @@ class KuboRpcStore:
         self, files: list[tuple[str, tuple[str, Any, str]]], params: dict[str, str]
     ) -> list[AddedEntry]:
         found = await self._json("add", params, files=files)
+        for line in found:
+            if line.get("Type") == "error":
+                raise BackendUnavailable(f"add failed: {line.get('Message')}", backend=self.name)
         return [
             AddedEntry(e["Name"], parse_cid(e["Hash"]), int(e.get("Size", 0)), 0)
             for e in found
