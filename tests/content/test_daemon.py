@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -12,11 +13,12 @@ import pytest
 from tests.content.conftest import content
 
 from deepshard.offchain_workers.content.cids import cid_from_bytes, parse_cid
-from deepshard.offchain_workers.content.dag import verified_car_blocks
+from deepshard.offchain_workers.content.dag import verified_car_blocks, walk_dag
 from deepshard.offchain_workers.content.dagpb import decode_node
-from deepshard.offchain_workers.content.importer import import_bytes
+from deepshard.offchain_workers.content.importer import DirectoryBuilder, import_bytes
 from deepshard.offchain_workers.content.profiles import UNIXFS_V0_2015, UNIXFS_V1_2025
 from deepshard.offchain_workers.content.store import Bounds
+from deepshard.offchain_workers.content.unixfs import DataType, decode_unixfs
 
 
 def _lines(response: httpx.Response) -> list[dict[str, Any]]:
@@ -182,3 +184,56 @@ def test_failures_after_the_status_line_cut_the_stream(daemon: Any) -> None:
     )
     assert clash.status_code == 200
     assert _lines(clash)[-1]["Type"] == "error"
+
+
+def _car_blocks(body: bytes, root: Any) -> list[Any]:
+    async def run() -> list[Any]:
+        async def one() -> AsyncIterator[bytes]:
+            yield body
+
+        found = verified_car_blocks(one(), root, Bounds(), "test", complete=False)
+        return [cid async for cid, _ in found]
+
+    return asyncio.run(run())
+
+
+async def _collect_dag(store: Any, cid: Any) -> list[Any]:
+    return [child async for child, _ in walk_dag(store, cid, Bounds())]
+
+
+def test_gateway_car_scopes_and_path_proofs(daemon: Any, tmp_path: Any) -> None:
+    url, store, server = daemon
+    # A low threshold makes a HAMT of a few hundred entries (readers follow any HAMT).
+    profile = replace(UNIXFS_V1_2025, shard_threshold=4096)
+
+    async def build() -> tuple[Any, Any]:
+        with store.writing() as sink:
+            tree = DirectoryBuilder(profile, sink)
+            for i in range(600):
+                tree.add_entry(f"many/{i:010d}", import_bytes(f"{i}".encode(), profile, sink))
+            big = import_bytes(content(3 * 1024 * 1024, 6), profile, sink)
+            tree.add_entry("many/big", big)
+            root = tree.finish()
+            sink.flush()
+        store.record_pin(root.cid)
+        return root.cid, big.cid
+
+    root, big = server.call(build())
+    # A path CAR is rooted at the requested CID and proves every step to the file.
+    car = httpx.get(f"{url}/ipfs/{root}/many/big", params={"format": "car"}).content
+    blocks = _car_blocks(car, root)
+    assert blocks[0] == root
+    file_blocks = server.call(_collect_dag(store, big))
+    assert set(file_blocks) <= set(blocks)
+    assert len(blocks) < len(file_blocks) + 10  # the file, plus a few shards on the path
+    entity = httpx.get(f"{url}/ipfs/{root}/many", params={"format": "car", "dag-scope": "entity"})
+    shards = _car_blocks(entity.content, root)
+    everything = httpx.get(f"{url}/ipfs/{root}/many", params={"format": "car"})
+    # entity: the proof and the shard nodes only; all: those plus every entry's blocks.
+    assert len(_car_blocks(everything.content, root)) == len(shards) + 600 + len(file_blocks)
+    for shard in shards[1:]:
+        node = decode_node(server.call(store.get_block(shard)))
+        assert node.data is not None
+        assert decode_unixfs(node.data).type is DataType.HAMT_SHARD
+    block = httpx.get(f"{url}/ipfs/{root}/many/big", params={"format": "car", "dag-scope": "block"})
+    assert _car_blocks(block.content, root)[-1] == big

@@ -34,6 +34,8 @@ from deepshard.offchain_workers.content.dag import (
     file_size,
     list_directory,
     resolve_path,
+    walk_dag,
+    walk_entity,
 )
 from deepshard.offchain_workers.content.embedded import READ_SIZE, BatchSink, EmbeddedStore
 from deepshard.offchain_workers.content.errors import (
@@ -430,7 +432,7 @@ class Daemon:
             if fmt == "raw" or (not fmt and RAW_TYPE in accept):
                 return await self._gateway_raw(request, cid)
             if fmt == "car" or (not fmt and CAR_TYPE in accept):
-                return await self._gateway_car(request, cid)
+                return await self._gateway_car(request, root, path, cid)
             if fmt:
                 return web.Response(status=400, text=f"unsupported format {fmt!r}\n")
             return await self._gateway_file(request, root, path, cid)
@@ -461,24 +463,45 @@ class Daemon:
         headers["Content-Type"] = RAW_TYPE
         return web.Response(body=None if request.method == "HEAD" else data, headers=headers)
 
-    async def _gateway_car(self, request: web.Request, cid: CID) -> web.StreamResponse:
+    async def _gateway_car(
+        self, request: web.Request, root: CID, path: str, cid: CID
+    ) -> web.StreamResponse:
         scope = request.query.get("dag-scope", "all")
         if scope not in ("all", "block", "entity"):
             return web.Response(status=400, text=f"unsupported dag-scope {scope!r}\n")
-        headers = self._common(cid, f"{cid}.car.{scope}")
+        headers = self._common(
+            root, f"{root}/{path}.car.{scope}" if path else f"{root}.car.{scope}"
+        )
         headers["Content-Type"] = f"{CAR_TYPE}; version=1; order=dfs; dups=n"
         if request.method == "HEAD":
             return web.Response(headers=headers)
-        if scope == "block":
-            data = await self.store.get_block(cid)
-            return web.Response(
-                body=encode_header([cid]) + encode_section(cid, data), headers=headers
-            )
-        stream = self.store.export_car(cid, bounds=self.config.bounds)
-        first = await anext(aiter(stream))
+        # The CAR is rooted at the requested CID and carries the blocks of the path first, so a
+        # trustless client can verify every step down to the target.
+        proof: list[CID] = []
+        await resolve_path(self.store, root, path, self.config.bounds, visited=proof)
         response = web.StreamResponse(headers=headers)
         await response.prepare(request)
-        await self._pump(request, response, first, stream)
+
+        async def sections() -> AsyncIterator[bytes]:
+            sent: set[bytes] = set()
+            yield encode_header([root])
+            for step in proof:
+                sent.add(bytes(step))
+                yield encode_section(step, await self.store.get_block(step))
+            blocks: AsyncIterator[tuple[CID, bytes]]
+            if scope == "block":
+                blocks = _one_block(self.store, cid)
+            elif scope == "entity":
+                blocks = walk_entity(self.store, cid, self.config.bounds)
+            else:
+                blocks = walk_dag(self.store, cid, self.config.bounds)
+            async for child, data in blocks:
+                if bytes(child) not in sent:
+                    sent.add(bytes(child))
+                    yield encode_section(child, data)
+
+        stream = sections()
+        await self._pump(request, response, await anext(stream), stream)
         return response
 
     async def _gateway_file(
@@ -534,6 +557,10 @@ class Daemon:
         await response.prepare(request)
         await self._pump(request, response, first_piece, stream)
         return response
+
+
+async def _one_block(store: EmbeddedStore, cid: CID) -> AsyncIterator[tuple[CID, bytes]]:
+    yield cid, await store.get_block(cid)
 
 
 async def _single_part(request: web.Request, limit: int) -> bytes:

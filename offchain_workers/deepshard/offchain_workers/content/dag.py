@@ -34,6 +34,7 @@ __all__ = [
     "list_directory",
     "file_size",
     "verified_car_blocks",
+    "walk_entity",
 ]
 
 IDENTITY = 0x00
@@ -253,6 +254,34 @@ async def walk_dag(
         stack.extend((cid_from_bytes(link.hash), depth + 1) for link in reversed(node.links))
 
 
+async def walk_entity(
+    source: BlockSource, cid: CID, bounds: Bounds
+) -> AsyncIterator[tuple[CID, bytes]]:
+    """The blocks of one UnixFS entity: a whole file, or a directory without its children.
+
+    A flat directory is its one block; a HAMT-sharded one is every shard node (but none of the
+    entries they point to). This is the trustless gateway's ``dag-scope=entity``.
+    """
+    budget = Budget(bounds, source.name)
+    root = await _fetch(source, cid, budget, 0)
+    kind = root.unixfs.type if root.unixfs else None
+    if kind is DataType.DIRECTORY:
+        yield cid, root.raw
+    elif kind is DataType.HAMT_SHARD:
+        stack = [(root, 0)]
+        while stack:
+            node, depth = stack.pop()
+            yield node.cid, node.raw
+            width = _hamt_width(node)
+            for link in reversed(node.links):
+                if len(link.name or "") == width:
+                    child = await _fetch(source, cid_from_bytes(link.hash), budget, depth + 1)
+                    stack.append((child, depth + 1))
+    else:
+        async for item in walk_dag(source, cid, bounds):
+            yield item
+
+
 async def list_directory(
     source: BlockSource, cid: CID, bounds: Bounds
 ) -> list[tuple[str, CID, int]]:
@@ -299,8 +328,17 @@ async def _hamt_entries(
             yield name[width:], child, link.tsize or 0
 
 
-async def resolve_path(source: BlockSource, cid: CID, path: str, bounds: Bounds) -> CID:
+async def resolve_path(
+    source: BlockSource,
+    cid: CID,
+    path: str,
+    bounds: Bounds,
+    *,
+    visited: list[CID] | None = None,
+) -> CID:
     """Follow ``a/b/c`` from the directory ``cid`` (through HAMT shards) to a CID.
+
+    ``visited`` collects every block read on the way (the proof a trustless client needs).
 
     Raises:
         NoSuchLink: an entry is missing; NotAFile: a path component is not a directory.
@@ -309,6 +347,8 @@ async def resolve_path(source: BlockSource, cid: CID, path: str, bounds: Bounds)
     current = cid
     for part in (p for p in path.split("/") if p):
         node = await _fetch(source, current, budget, 0)
+        if visited is not None:
+            visited.append(current)
         kind = node.unixfs.type if node.unixfs else None
         if kind is DataType.DIRECTORY:
             found = next((ln for ln in node.links if ln.name == part), None)
@@ -316,13 +356,19 @@ async def resolve_path(source: BlockSource, cid: CID, path: str, bounds: Bounds)
                 raise NoSuchLink(f"no entry {part!r}", cid=str(current), backend=source.name)
             current = cid_from_bytes(found.hash)
         elif kind is DataType.HAMT_SHARD:
-            current = await _hamt_lookup(source, node, part, budget)
+            current = await _hamt_lookup(source, node, part, budget, visited)
         else:
             raise NotAFile(f"cannot look up {part!r}: not a directory", cid=str(current))
     return current
 
 
-async def _hamt_lookup(source: BlockSource, node: DecodedNode, name: str, budget: Budget) -> CID:
+async def _hamt_lookup(
+    source: BlockSource,
+    node: DecodedNode,
+    name: str,
+    budget: Budget,
+    visited: list[CID] | None,
+) -> CID:
     digest = int.from_bytes(hamt_hash(name.encode()), "big")
     depth = 0
     while True:
@@ -338,6 +384,8 @@ async def _hamt_lookup(source: BlockSource, node: DecodedNode, name: str, budget
             label = link.name or ""
             if label == prefix:
                 node = await _fetch(source, cid_from_bytes(link.hash), budget, depth + 1)
+                if visited is not None:
+                    visited.append(node.cid)
                 depth += 1
                 break
             if label == prefix + name:
@@ -347,13 +395,19 @@ async def _hamt_lookup(source: BlockSource, node: DecodedNode, name: str, budget
 
 
 async def verified_car_blocks(
-    chunks: AsyncIterable[bytes], root: CID, bounds: Bounds, backend: str
+    chunks: AsyncIterable[bytes],
+    root: CID,
+    bounds: Bounds,
+    backend: str,
+    *,
+    complete: bool = True,
 ) -> AsyncIterator[tuple[CID, bytes]]:
     """Check a CAR stream of the DAG under ``root`` block by block, as a trustless client must.
 
     Each block must hash to its CID and be the root or a child of a block already received
     (so a server cannot push unrelated data); when the stream ends every link must have been
-    served. Duplicates are skipped.
+    served, unless ``complete`` is off (a path, ``entity`` or ``block`` scope, where only
+    part of what the blocks link to is sent). Duplicates are skipped.
 
     Raises:
         BlockVerificationFailed: a block does not hash to its CID.
@@ -385,6 +439,8 @@ async def verified_car_blocks(
         for link in node.links:
             expected.setdefault(link.hash, depth + 1)
         yield cid, data
+    if not complete:
+        return
     missing = [
         k for k in expected if k not in received and cid_from_bytes(k).hashfun.code != IDENTITY
     ]
