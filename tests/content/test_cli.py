@@ -105,6 +105,12 @@ def test_remote_backends_through_our_daemon(tmp_path: Path, daemon: Any) -> None
     assert via_gateway.stdout_bytes == content(500_000, 3)
     refused = runner.invoke(app, ["ipfs", "--gateway", url, "--json", "pin", "add", cid])
     assert json.loads(refused.output)["error"]["type"] == "ReadOnlyBackend"
+    unpinned = runner.invoke(
+        app, ["ipfs", "--api", url, "--json", "add", "--no-pin", str(tmp_path / "f")]
+    )
+    assert json.loads(unpinned.output)[0]["cid"] == cid  # same bytes: still pinned once
+    collected = runner.invoke(app, ["ipfs", "--api", url, "--json", "gc"])
+    assert json.loads(collected.output) == {"removed": 0}
     fetched = runner.invoke(app, ["ipfs", "--repo", str(repo), "--gateway", url, "fetch", cid])
     assert fetched.exit_code == 0, fetched.output
     assert ipfs(repo, "cat", cid).stdout_bytes == content(500_000, 3)

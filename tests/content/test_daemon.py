@@ -237,3 +237,12 @@ def test_gateway_car_scopes_and_path_proofs(daemon: Any, tmp_path: Any) -> None:
         assert decode_unixfs(node.data).type is DataType.HAMT_SHARD
     block = httpx.get(f"{url}/ipfs/{root}/many/big", params={"format": "car", "dag-scope": "block"})
     assert _car_blocks(block.content, root)[-1] == big
+
+
+def test_repo_gc_over_rpc(daemon: Any) -> None:
+    url, store, server = daemon
+    kept = server.call(store.add_bytes(b"kept"))
+    dropped = server.call(store.add_bytes(b"dropped", pin=False))
+    removed = _lines(httpx.post(f"{url}/api/v0/repo/gc"))
+    assert [parse_cid(line["Key"]["/"]).digest for line in removed] == [dropped.cid.digest]
+    assert server.call(store.has(kept.cid))

@@ -3,7 +3,7 @@
 Two surfaces on one listener:
 
 * ``POST /api/v0/{add,cat,block/get,block/put,block/stat,pin/add,pin/rm,pin/ls,dag/export,
-  dag/import,version}`` with Kubo's parameter names, NDJSON/JSON shapes and error bodies
+  dag/import,repo/gc,version}`` with Kubo's parameter names, NDJSON/JSON shapes and error bodies
   (``{"Message", "Code", "Type": "error"}``; code 1 is a client error, answered 400, the rest
   500). As in Kubo, the RPC accepts POST only and refuses browser requests (an ``Origin``
   header not in ``allowed_origins``), so a web page cannot drive it.
@@ -28,7 +28,7 @@ from urllib.parse import unquote
 from aiohttp import BodyPartReader, web
 
 from deepshard.offchain_workers.content.car import encode_header, encode_section
-from deepshard.offchain_workers.content.cids import CID, DAG_PB, RAW, parse_cid
+from deepshard.offchain_workers.content.cids import CID, DAG_PB, RAW, cid_from_bytes, parse_cid
 from deepshard.offchain_workers.content.dag import (
     decode_block,
     file_size,
@@ -120,6 +120,11 @@ def _arg_cid(request: web.Request) -> tuple[CID, str]:
     path = arg.removeprefix("/ipfs/")
     head, _, rest = path.partition("/")
     return parse_cid(head), rest
+
+
+def cid_from_digest_bytes(multihash: bytes) -> CID:
+    """A block's CID for display from its stored multihash (as Kubo lists raw blocks: CIDv1)."""
+    return cid_from_bytes(b"\x01\x55" + multihash)
 
 
 def _ndjson(obj: Any) -> bytes:
@@ -270,7 +275,7 @@ class Daemon:
             await response.write(
                 _ndjson({"Name": name, "Hash": str(entry.cid), "Size": str(entry.tsize)})
             )
-        dirs = tree.finish_all()
+        dirs = tree.finish_all(wrap=wrap)
         roots: list[CID] = []
         for name in sorted(dirs, key=lambda n: (n == "", -n.count("/"), n)):
             if name == "" and not wrap:
@@ -391,6 +396,15 @@ class Daemon:
             body = b"".join(_ndjson({"Cid": str(p.cid), "Type": p.type.value}) for p in pins)
             return web.Response(body=body, content_type="application/json")
         return web.json_response({"Keys": {str(p.cid): {"Type": p.type.value} for p in pins}})
+
+    async def repo_gc(self, _request: web.Request) -> web.Response:
+        """``/api/v0/repo/gc``: collect unpinned blocks; one ``{"Key": {"/": cid}}`` line each.
+
+        Run here, the collection sees the daemon's own adds in flight and keeps their blocks.
+        """
+        removed = await self.store.gc()
+        body = b"".join(_ndjson({"Key": {"/": str(cid_from_digest_bytes(key))}}) for key in removed)
+        return web.Response(body=body, content_type="application/json")
 
     async def dag_export(self, request: web.Request) -> web.StreamResponse:
         """``/api/v0/dag/export``: the DAG as CAR v1."""
@@ -591,6 +605,7 @@ def build_app(store: EmbeddedStore, config: DaemonConfig | None = None) -> web.A
         "pin/ls": daemon.pin_ls,
         "dag/export": daemon.dag_export,
         "dag/import": daemon.dag_import,
+        "repo/gc": daemon.repo_gc,
         "version": daemon.version,
     }
     for name, handler in rpc.items():

@@ -153,7 +153,7 @@ def import_path(
         for name in sorted([*filenames, *links]):
             if hidden or not _is_hidden(name):
                 tree.add_entry(f"{rel}/{name}", add_file(Path(dirpath) / name, f"{rel}/{name}"))
-    built = tree.finish_all()
+    built = tree.finish_all(wrap=wrap)
     order = sorted(built.items(), key=lambda kv: (kv[0] == "", -kv[0].count("/"), kv[0]))
     out.extend(AddedEntry(name, e.cid, e.tsize, 0) for name, e in order if wrap or name)
     return out

@@ -233,10 +233,18 @@ class DirectoryBuilder:
             for name, child in self._root.entries.items()
         }
 
-    def finish_all(self) -> dict[str, ImportedEntry]:
-        """Build every directory; return each one by its path (``""`` is the wrapper)."""
+    def finish_all(self, *, wrap: bool = True) -> dict[str, ImportedEntry]:
+        """Build every directory; return each one by its path (``""`` is the wrapper).
+
+        Without ``wrap`` the wrapping directory is not built (nor its block written).
+        """
         found: dict[str, ImportedEntry] = {}
-        found[""] = self._build(self._root, "", found)
+        if wrap:
+            found[""] = self._build(self._root, "", found)
+            return found
+        for name, child in self._root.entries.items():
+            if isinstance(child, _Dir):
+                found[name] = self._build(child, name, found)
         return found
 
     def _build(

@@ -279,6 +279,14 @@ class KuboRpcStore:
             pins = [p for p in pins if p.type is not PinType.INDIRECT]
         return pins
 
+    async def gc(self) -> list[CID]:
+        """``repo/gc`` on the node; the CIDs of the blocks it removed."""
+        found = await self._json("repo/gc", {"stream-errors": "true"})
+        errors = [line["Error"] for line in found if line.get("Error")]
+        if errors:
+            raise BackendUnavailable(f"repo/gc: {errors[0]}", backend=self.name)
+        return [parse_cid(line["Key"]["/"]) for line in found if "Key" in line]
+
     # --- CAR ----------------------------------------------------------------------------------
 
     async def iter_dag(
