@@ -102,6 +102,26 @@ def test_metadata_matches_the_committed_snapshot() -> None:
     )
 
 
+def test_frame_constants_and_balances_items_read_by_substrate_interface(
+    dev_node: Any, substrate: SubstrateInterface
+) -> None:
+    """Clients built for FRAME chains find System.Version and Balances.{Account,Locks,Reserves}."""
+    runtime = deepshard_runtime()
+    version = substrate.get_constant("System", "Version").value
+    assert version["spec_name"] == "deepshard"
+    assert version["spec_version"] == int(runtime.version.spec_version)
+    assert version["transaction_version"] == int(runtime.version.transaction_version)
+    assert version["system_version"] == int(runtime.version.system_version)
+    assert [api[0] for api in version["apis"]] == ["0x" + i.hex() for i, _ in runtime.version.apis]
+    for name in ("BlockWeights", "BlockLength", "BlockHashCount", "DbWeight", "SS58Prefix"):
+        assert substrate.get_constant("System", name) is not None
+    alice = Keypair.create_from_uri("//Alice").ss58_address
+    assert substrate.query("Balances", "Locks", [alice]).value == []
+    assert substrate.query("Balances", "Reserves", [alice]).value == []
+    assert substrate.query("Balances", "Account", [alice]).value["free"] == 0
+    assert substrate.query("System", "Account", [alice]).value["data"]["free"] > 0
+
+
 @pytest.mark.parametrize("era", [None, {"period": 64}])
 def test_transfer_signed_by_substrate_interface(
     dev_node: Any, substrate: SubstrateInterface, era: dict[str, int] | None

@@ -24,8 +24,6 @@ from deepshard.primitives.codec import codec_for, decode_compact, encode_compact
 from deepshard.primitives.extrinsic import UncheckedExtrinsic
 from deepshard.primitives.header import Header
 from deepshard.primitives.metadata import BuiltMetadata, SignedExtensionDescription
-from deepshard.primitives.numeric import U8, U32
-from deepshard.primitives.version import RuntimeVersion, api_id
 from deepshard.runtime import configs
 from deepshard.runtime.apis import RuntimeApis, decode_block
 from deepshard.runtime.code import runtime_code
@@ -42,6 +40,7 @@ from deepshard.runtime.support.inherents import (
 )
 from deepshard.runtime.support.metadata import runtime_metadata
 from deepshard.runtime.support.overlay import Overlay
+from deepshard.runtime.version import VERSION
 
 __all__ = [
     "RUNTIME_NAME",
@@ -67,26 +66,6 @@ PALLETS: Final = (
     (6, Sudo, configs.SUDO),
 )
 """``(index, pallet, configuration)`` of every pallet."""
-
-VERSION: Final = RuntimeVersion(
-    spec_name="deepshard",
-    impl_name="deepshard-python",
-    authoring_version=U32(1),
-    spec_version=U32(100),
-    impl_version=U32(1),
-    apis=(
-        (api_id("Core"), U32(5)),
-        (api_id("Metadata"), U32(2)),
-        (api_id("BlockBuilder"), U32(6)),
-        (api_id("TaggedTransactionQueue"), U32(3)),
-        (api_id("AuraApi"), U32(1)),
-        (api_id("AccountNonceApi"), U32(1)),
-        (api_id("TransactionPaymentApi"), U32(4)),
-    ),
-    transaction_version=U32(1),
-    system_version=U8(1),
-)
-"""The runtime version: state trie V1, extrinsics root V0 (``system_version`` 1)."""
 
 
 class DeepshardRuntime:
