@@ -9,9 +9,9 @@ method                                               returns
 ==================================================== =======================================
 ``Core_version``                                     `RuntimeVersion`
 ``Core_execute_block(block)``                        ``()`` (or an error)
-``Core_initialize_block(header)``                    ``()`` (dry run at the given state)
+``Core_initialize_block(header)``                    ``ExtrinsicInclusionMode`` (dry run)
 ``Metadata_metadata``                                ``OpaqueMetadata`` (``Vec<u8>``)
-``Metadata_metadata_versions``                       ``Vec<u32>`` (``[14]``)
+``Metadata_metadata_versions``                       ``Vec<u32>`` (``[14, 15]``)
 ``Metadata_metadata_at_version(u32)``                ``Option<OpaqueMetadata>``
 ``BlockBuilder_apply_extrinsic(xt)``                 `ApplyExtrinsicResult` (dry run)
 ``BlockBuilder_inherent_extrinsics(InherentData)``   ``Vec<UncheckedExtrinsic>``
@@ -55,7 +55,10 @@ from deepshard.runtime.support.overlay import Overlay
 __all__ = ["ApiError", "UnknownApi", "ApiHandler", "RuntimeApis", "METADATA_VERSIONS"]
 
 METADATA_VERSIONS = (14,)
-"""The metadata versions the runtime serves."""
+"""The metadata versions served when only the V14 bytes are given."""
+
+_ALL_EXTRINSICS = b"\x00"
+"""``ExtrinsicInclusionMode::AllExtrinsics``: what ``Core_initialize_block`` (Core 5) returns."""
 
 ApiHandler = Callable[[bytes, BlockState, Header], bytes]
 """``handler(arguments, state, at) -> result``: one runtime API method."""
@@ -77,10 +80,19 @@ class RuntimeApis:
         executive: Executive,
         metadata: bytes,
         extra: Mapping[str, ApiHandler] | None = None,
+        *,
+        metadata_at_version: Mapping[int, bytes] | None = None,
     ) -> None:
-        """Bind the APIs to an executive and the runtime's encoded metadata."""
+        """Bind the APIs to an executive and the runtime's encoded metadata.
+
+        `metadata` (V14) is what ``Metadata_metadata`` returns; `metadata_at_version` maps
+        every version served by ``Metadata_metadata_at_version`` to its bytes (default: 14 only).
+        """
         self.executive = executive
         self.metadata = metadata
+        self.metadata_by_version: dict[int, bytes] = dict(
+            metadata_at_version or dict.fromkeys(METADATA_VERSIONS, metadata)
+        )
         self._handlers: dict[str, ApiHandler] = {
             "Core_version": self._core_version,
             "Core_execute_block": self._core_execute_block,
@@ -133,7 +145,7 @@ class RuntimeApis:
     def _core_initialize_block(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del at
         self.executive.initialize_block(state, Header.decode(arguments))
-        return b""
+        return _ALL_EXTRINSICS
 
     # --- Metadata ---------------------------------------------------------------------------
 
@@ -143,14 +155,15 @@ class RuntimeApis:
 
     def _metadata_versions(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del arguments, state, at
-        return codec_for(Vec[U32]).encode(tuple(U32(v) for v in METADATA_VERSIONS))
+        versions = sorted(self.metadata_by_version)
+        return codec_for(Vec[U32]).encode(tuple(U32(v) for v in versions))
 
     def _metadata_at_version(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del state, at
-        version = decode(U32, arguments)
-        if int(version) not in METADATA_VERSIONS:
+        encoded = self.metadata_by_version.get(int(decode(U32, arguments)))
+        if encoded is None:
             return b"\x00"
-        return b"\x01" + encode_compact(len(self.metadata)) + self.metadata
+        return b"\x01" + encode_compact(len(encoded)) + encoded
 
     # --- BlockBuilder -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from deepshard.primitives.extrinsic import UncheckedExtrinsic
 from deepshard.primitives.header import Header
 from deepshard.primitives.metadata import BuiltMetadata, SignedExtensionDescription
 from deepshard.runtime import configs
+from deepshard.runtime.api_metadata import describe_runtime_apis
 from deepshard.runtime.apis import RuntimeApis, decode_block
 from deepshard.runtime.code import runtime_code
 from deepshard.runtime.executive import Block, Executive
@@ -84,10 +85,14 @@ class DeepshardRuntime:
                 SignedExtensionDescription(e.identifier, e.extra_type, e.additional_type)
                 for e in SIGNED_EXTENSIONS
             ],
+            describe_runtime_apis(self.extrinsic_type),
         )
         self.apis = RuntimeApis(
             self.executive,
             self.metadata.encoded,
+            metadata_at_version={
+                v: self.metadata.encoded_at_version(v) or b"" for v in self.metadata.versions
+            },
             extra={
                 "AuraApi_slot_duration": self._aura_slot_duration,
                 "AuraApi_authorities": self._aura_authorities,

@@ -305,7 +305,8 @@ def test_runtime_version_metadata_and_call(server: RpcServer, node: FakeNode) ->
     )
     assert nonce == "0x00000000"
     assert (
-        result(server, "state_callAt", ["Metadata_metadata_versions", "0x", None]) == "0x040e000000"
+        result(server, "state_callAt", ["Metadata_metadata_versions", "0x", None])
+        == "0x080e0000000f000000"  # [14, 15]
     )
     err = error(server, "state_call", ["Nope_nothing", "0x"])
     assert err["code"] == 4003

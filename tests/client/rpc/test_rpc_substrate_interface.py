@@ -13,6 +13,7 @@ from substrateinterface.exceptions import SubstrateRequestException
 
 from deepshard.client.rpc import RpcServer
 from deepshard.primitives.transaction_validity import BadProof, TransactionInvalid
+from deepshard.runtime.version import VERSION
 
 from .conftest import FakeNode, status
 
@@ -49,7 +50,7 @@ def test_methods_heads_and_blocks(substrate: SubstrateInterface, node: FakeNode)
     (timestamp,) = block["extrinsics"]
     assert timestamp.value["call"]["call_module"] == "Timestamp"
     assert timestamp.value["call"]["call_function"] == "set"
-    assert substrate.runtime_version == 100
+    assert substrate.runtime_version == int(VERSION.spec_version)
     assert substrate.token_decimals == 12
     assert substrate.ss58_format == 42
 
