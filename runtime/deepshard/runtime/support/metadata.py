@@ -13,7 +13,6 @@ space rustdoc keeps (``" Balance too low to send value."``).
 
 from __future__ import annotations
 
-import functools
 import inspect
 import types
 import typing
@@ -47,13 +46,21 @@ def doc_lines(doc: str | None) -> tuple[str, ...]:
     return tuple(" " + line if line else "" for line in inspect.cleandoc(doc).splitlines())
 
 
-@functools.cache
+_ERROR_ENUMS: dict[type, type[Enum] | None] = {}
+
+
 def error_enum(pallet: type[Pallet[Any]]) -> type[Enum] | None:
     """Return a codec enum mirroring a pallet's error classes (for metadata), or None.
 
-    One enum per pallet class (cached), so V14's error section and V15's ``RuntimeError``
+    One enum per pallet class (made once), so V14's error section and V15's ``RuntimeError``
     refer to the same type.
     """
+    if pallet not in _ERROR_ENUMS:
+        _ERROR_ENUMS[pallet] = _make_error_enum(pallet)
+    return _ERROR_ENUMS[pallet]
+
+
+def _make_error_enum(pallet: type[Pallet[Any]]) -> type[Enum] | None:
     error = pallet.ERROR
     if error is None:
         return None
@@ -94,15 +101,18 @@ def runtime_error_enum(runtime: Runtime) -> type[Enum]:
             entry.pallet.NAME,
             (base,),
             {"index": entry.index, "unnamed": True},
-            lambda ns, errors=errors, name=entry.pallet.NAME: ns.update(
-                {
-                    "__doc__": f"Errors of the {name} pallet.",
-                    "__module__": runtime.name,
-                    "__annotations__": {"error": errors},
-                }
-            ),
+            _fields_namespace(f"Errors of the {entry.pallet.NAME} pallet.", runtime.name, errors),
         )
     return base
+
+
+def _fields_namespace(doc: str, module: str, error: type[Enum]) -> Any:
+    def fill(namespace: dict[str, Any]) -> None:
+        namespace.update(
+            {"__doc__": doc, "__module__": module, "__annotations__": {"error": error}}
+        )
+
+    return fill
 
 
 def _namespace(variant: type) -> Any:
