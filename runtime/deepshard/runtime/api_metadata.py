@@ -190,7 +190,7 @@ def describe_runtime_apis(extrinsic_type: Any) -> tuple[RuntimeApiDescription, .
                 _method(
                     "inherent_extrinsics",
                     (("inherent", InherentData),),
-                    Vec[xt],
+                    Vec[xt],  # type: ignore[valid-type]
                     "The inherent extrinsics of the next block, made from the author's data.",
                 ),
                 _method(
