@@ -20,10 +20,11 @@ from deepshard.pallets.sudo import Sudo
 from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import Timestamp
 from deepshard.pallets.transaction_payment import PalletFeeHandler, TransactionPayment
-from deepshard.primitives.codec import codec_for, decode_compact, encode_compact
+from deepshard.primitives.codec import codec_for, decode_compact, encode, encode_compact
 from deepshard.primitives.extrinsic import UncheckedExtrinsic
-from deepshard.primitives.header import Header
+from deepshard.primitives.header import AURA_ENGINE_ID, Digest, Header, PreRuntime
 from deepshard.primitives.metadata import BuiltMetadata, SignedExtensionDescription
+from deepshard.primitives.numeric import U64
 from deepshard.runtime import configs
 from deepshard.runtime.api_metadata import describe_runtime_apis
 from deepshard.runtime.apis import RuntimeApis, decode_block
@@ -93,6 +94,7 @@ class DeepshardRuntime:
             metadata_at_version={
                 v: self.metadata.encoded_at_version(v) or b"" for v in self.metadata.versions
             },
+            next_digest=self._next_slot_digest,
             extra={
                 "AuraApi_slot_duration": self._aura_slot_duration,
                 "AuraApi_authorities": self._aura_authorities,
@@ -163,6 +165,12 @@ class DeepshardRuntime:
         return result
 
     # --- runtime APIs backed by specific pallets --------------------------------------------------
+
+    def _next_slot_digest(self, state: BlockState, parent: Header) -> Digest:
+        """The Aura claim of the slot after `parent`'s: what a dry run's next block carries."""
+        ctx = self.runtime.new_context(Overlay(state), int(parent.number))
+        slot = int(ctx.pallet(Aura).current_slot.get().value) + 1
+        return Digest(logs=(PreRuntime(AURA_ENGINE_ID, encode(U64(slot))),))
 
     def _aura_slot_duration(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del arguments

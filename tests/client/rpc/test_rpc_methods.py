@@ -172,6 +172,18 @@ EXPECTED_NAMES = {
     "author_pendingExtrinsics",
     "author_removeExtrinsic",
     "payment_queryInfo",
+    "payment_queryFeeDetails",
+    "system_dryRun",
+    "system_dryRunAt",
+    "system_localListenAddresses",
+    "childstate_getKeys",
+    "childstate_getKeysPaged",
+    "childstate_getKeysPagedAt",
+    "childstate_getStorage",
+    "childstate_getStorageEntries",
+    "childstate_getStorageHash",
+    "childstate_getStorageSize",
+    "state_getChildReadProof",
 }
 
 
