@@ -86,7 +86,11 @@ def event(ws: WsClient, subscription: str) -> dict[str, Any]:
         for position, message in enumerate(ws.notifications):
             if message["params"]["subscription"] == subscription:
                 del ws.notifications[position]
-                assert message["method"] in (FOLLOW_EVENT, "transactionWatch_v1_watchEvent")
+                assert message["method"] in (
+                    FOLLOW_EVENT,
+                    "transactionWatch_v1_watchEvent",
+                    "archive_v1_storageEvent",
+                )
                 found: dict[str, Any] = message["params"]["result"]
                 return found
         ws.receive()

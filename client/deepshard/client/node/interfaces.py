@@ -66,6 +66,8 @@ class ChainInfo:
     """``system_nodeRoles`` entry: ``Full`` or ``Authority``."""
     local_peer_id: str = ""
     """``system_localPeerId``."""
+    is_archive: bool = False
+    """Whether every state is kept (``--archive``): the ``archive_v1_*`` methods are served."""
 
 
 class StateReader(Protocol):

@@ -131,6 +131,7 @@ class NodeService:
             node_version=config.version,
             properties=dict(spec.properties),
             node_role="Authority" if config.validator else "Full",
+            is_archive=config.archive,
         )
 
     # --- NodeView ------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 
 from deepshard.client.node.interfaces import NodeView
+from deepshard.client.rpc.methods.archive import register_archive
 from deepshard.client.rpc.methods.author import register_author
 from deepshard.client.rpc.methods.chain import register_chain
 from deepshard.client.rpc.methods.chain_head import ChainHeadLimits, register_chain_head
@@ -31,6 +32,7 @@ __all__ = [
     "register_chain_head",
     "register_chain_spec",
     "register_transaction",
+    "register_archive",
     "ChainHeadLimits",
 ]
 
@@ -44,7 +46,8 @@ def node_rpc_module(
     """Return an `RpcModule` with every method this package implements, served from `node`.
 
     That is the legacy Substrate methods and the new spec's (``chainHead_v1_*``,
-    ``chainSpec_v1_*``, ``transaction_v1_*``, ``transactionWatch_v1_*``).
+    ``chainSpec_v1_*``, ``transaction_v1_*``, ``transactionWatch_v1_*``, and on archive nodes
+    ``archive_v1_*``).
     """
     module = RpcModule(executor=executor)
     register_system(module, node)
@@ -56,4 +59,6 @@ def node_rpc_module(
     register_chain_head(module, node, chain_head_limits)
     register_chain_spec(module, node)
     register_transaction(module, node)
+    if node.info.is_archive:
+        register_archive(module, node)
     return module
