@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 from substrateinterface import Keypair, SubstrateInterface
 
+from deepshard.primitives.codec import decode_compact
 from deepshard.runtime.runtime import deepshard_runtime
 
 from .conftest import free_port
@@ -70,6 +71,48 @@ def _check_transfer(found: dict[str, Any]) -> None:
     assert found["events"][-1] == "System.ExtrinsicSuccess"
     assert "Balances.Transfer" in found["events"]
     assert "TransactionPayment.TransactionFeePaid" in found["events"]
+
+
+def _run_with_input(script: str, data: Any) -> dict[str, Any]:
+    run = subprocess.run(
+        [_node_bin(), str(CLIENTS / script)],
+        input=json.dumps(data),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=CLIENTS,
+    )
+    assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-2000:]
+    found: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return found
+
+
+def _call(node: Any, method: str, data: bytes) -> bytes:
+    answer = node.rpc("state_call", [method, "0x" + data.hex()])
+    return bytes.fromhex(str(answer["result"])[2:])
+
+
+def test_polkadot_api_and_dedot_codecs_read_the_served_metadata_byte_for_byte(
+    dev_node: Any,
+) -> None:
+    """The bytes the node serves decode with each client's codec and encode back identically."""
+    v14 = bytes.fromhex(str(dev_node.rpc("state_getMetadata")["result"])[2:])
+    answer = _call(dev_node, "Metadata_metadata_at_version", (15).to_bytes(4, "little"))
+    length, offset = decode_compact(answer, 1)
+    v15 = answer[offset : offset + length]
+    found = _run_with_input("metadata.mjs", {"v14": "0x" + v14.hex(), "v15": "0x" + v15.hex()})
+    runtime = deepshard_runtime()
+    names = [e.pallet.NAME for e in runtime.runtime.pallets]
+    for version in ("v14", "v15"):
+        assert found[version]["papi"]["tag"] == version
+        assert found[version]["papi"]["roundTrip"] is True
+        assert found[version]["papi"]["pallets"] == names
+        assert found[version]["dedot"] == {"tag": version.upper(), "roundTrip": True}
+    assert runtime.metadata.v15 is not None
+    assert found["v15"]["papi"]["apis"] == [
+        f"{api.name}:{len(api.methods)}" for api in runtime.metadata.v15.apis
+    ]
 
 
 @pytest.mark.parametrize("mode", ["default", "raw"])
