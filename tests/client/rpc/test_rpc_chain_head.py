@@ -9,6 +9,7 @@ against the fake node, whose blocks the tests announce themselves.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -18,9 +19,11 @@ import pytest
 
 from deepshard.client.rpc import BackgroundRpcServer, RpcLimits, RpcServer
 from deepshard.client.rpc.methods import ChainHeadLimits, node_rpc_module
+from deepshard.client.rpc.methods.chain_head import runtime_spec_json
 from deepshard.primitives.codec import H256
 from deepshard.primitives.hashing import blake2_256
 from deepshard.primitives.header import Digest, Header
+from deepshard.primitives.numeric import U32
 from deepshard.primitives.transaction_validity import BadProof, TransactionInvalid
 
 from .conftest import EXTRA_KEY, FakeNode, WsClient, status
@@ -196,6 +199,27 @@ def test_without_runtime_there_is_no_runtime_field(
     assert "newRuntime" not in new_block
     err = error(ws, "chainHead_v1_call", [sub, hx(node.block1_hash), "Core_version", "0x"])
     assert err["code"] == -32802
+
+
+def test_new_runtime_is_reported_on_the_block_that_changes_it(
+    client: Callable[..., WsClient], node: FakeNode, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = client()
+    sub, _ = follow(ws)
+    upgraded = dataclasses.replace(node.runtime.version, spec_version=U32(999))
+    b2 = child(node, node.block1_hash, b"two")
+    b3 = child(node, b2.hash(), b"three")
+    changed = {b2.hash(), b3.hash()}
+    original = node.runtime_version
+    monkeypatch.setattr(
+        node, "runtime_version", lambda h: upgraded if h in changed else original(h)
+    )
+    announce(node, b2)
+    announce(node, b3)
+    first, second = event(ws, sub), event(ws, sub)
+    assert first["newRuntime"] == runtime_spec_json(upgraded)
+    assert first["newRuntime"]["spec"]["specVersion"] == 999
+    assert second["newRuntime"] is None  # same runtime as its parent
 
 
 def test_forks_are_reported_and_pruned_on_finality(
