@@ -24,6 +24,7 @@ from deepshard.primitives.codec import encode
 from deepshard.primitives.header import Digest, Header, PreRuntime
 from deepshard.primitives.metadata import render_metadata
 from deepshard.primitives.numeric import U64
+from deepshard.primitives.weights import FeeDetails, RuntimeDispatchInfo
 from deepshard.runtime.runtime import deepshard_runtime
 from deepshard.runtime.state import InMemoryState
 from deepshard.runtime.support.inherents import InherentData
@@ -225,6 +226,34 @@ def test_runtime_apis_answer_as_substrate(dev_node: Any) -> None:
         runtime.apis.call("Metadata_metadata_versions", b"", state, header)
         == b"\x08\x0e\x00\x00\x00\x0f\x00\x00\x00"
     )
+
+
+def test_fee_parts_from_weight_and_length(dev_node: Any, substrate: SubstrateInterface) -> None:
+    """query_weight_to_fee and query_length_to_fee give query_fee_details' parts (multiplier 1)."""
+    runtime = deepshard_runtime()
+    state, header = dev_node.states[-1], dev_node.best
+    alice = Keypair.create_from_uri("//Alice")
+    call = substrate.compose_call(
+        "Balances", "transfer_keep_alive", {"dest": alice.ss58_address, "value": 10**12}
+    )
+    xt = bytes(substrate.create_signed_extrinsic(call, alice).data.data)
+    arguments = xt + len(xt).to_bytes(4, "little")
+    info = RuntimeDispatchInfo.decode(
+        runtime.apis.call("TransactionPaymentApi_query_info", arguments, state, header)
+    )
+    details = FeeDetails.decode(
+        runtime.apis.call("TransactionPaymentApi_query_fee_details", arguments, state, header)
+    )
+    assert details.inclusion_fee is not None
+    weight_fee = runtime.apis.call(
+        "TransactionPaymentApi_query_weight_to_fee", info.weight.encode(), state, header
+    )
+    length_fee = runtime.apis.call(
+        "TransactionPaymentApi_query_length_to_fee", len(xt).to_bytes(4, "little"), state, header
+    )
+    assert int.from_bytes(weight_fee, "little") == details.inclusion_fee.adjusted_weight_fee
+    assert int.from_bytes(length_fee, "little") == details.inclusion_fee.len_fee
+    assert len(weight_fee) == len(length_fee) == 16  # u128
 
 
 def test_replay_after_reaping_is_refused(dev_node: Any, substrate: SubstrateInterface) -> None:

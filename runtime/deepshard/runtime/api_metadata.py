@@ -23,9 +23,9 @@ from deepshard.primitives.codec import H256, AccountId32, Enum, FixedLen, Struct
 from deepshard.primitives.dispatch import ApplyExtrinsicResult
 from deepshard.primitives.header import Header
 from deepshard.primitives.metadata import RuntimeApiDescription, RuntimeApiMethodDescription
-from deepshard.primitives.numeric import U32, U64
+from deepshard.primitives.numeric import U32, U64, U128
 from deepshard.primitives.version import RuntimeVersion
-from deepshard.primitives.weights import FeeDetails, RuntimeDispatchInfo
+from deepshard.primitives.weights import FeeDetails, RuntimeDispatchInfo, Weight
 
 __all__ = [
     "OpaqueMetadata",
@@ -248,6 +248,18 @@ def describe_runtime_apis(extrinsic_type: Any) -> tuple[RuntimeApiDescription, .
                     (("uxt", xt), ("len", U32)),
                     FeeDetails,
                     "The parts of an extrinsic's fee (its signature is not checked).",
+                ),
+                _method(
+                    "query_weight_to_fee",
+                    (("weight", Weight),),
+                    U128,
+                    "The fee of a weight, before the fee multiplier.",
+                ),
+                _method(
+                    "query_length_to_fee",
+                    (("length", U32),),
+                    U128,
+                    "The fee of an encoded length in bytes.",
                 ),
             ),
             (" Fee estimates for wallets.",),

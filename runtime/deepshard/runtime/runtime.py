@@ -20,11 +20,12 @@ from deepshard.pallets.sudo import Sudo
 from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import Timestamp
 from deepshard.pallets.transaction_payment import PalletFeeHandler, TransactionPayment
-from deepshard.primitives.codec import codec_for, decode_compact, encode, encode_compact
+from deepshard.primitives.codec import codec_for, decode, decode_compact, encode, encode_compact
 from deepshard.primitives.extrinsic import UncheckedExtrinsic
 from deepshard.primitives.header import AURA_ENGINE_ID, Digest, Header, PreRuntime
 from deepshard.primitives.metadata import BuiltMetadata, SignedExtensionDescription
-from deepshard.primitives.numeric import U64
+from deepshard.primitives.numeric import U32, U64
+from deepshard.primitives.weights import Weight
 from deepshard.runtime import configs
 from deepshard.runtime.api_metadata import describe_runtime_apis
 from deepshard.runtime.apis import RuntimeApis, decode_block
@@ -100,6 +101,8 @@ class DeepshardRuntime:
                 "AuraApi_authorities": self._aura_authorities,
                 "BlockBuilder_inherent_extrinsics": self._inherent_extrinsics_api,
                 "BlockBuilder_check_inherents": self._check_inherents_api,
+                "TransactionPaymentApi_query_weight_to_fee": self._weight_to_fee_api,
+                "TransactionPaymentApi_query_length_to_fee": self._length_to_fee_api,
             },
         )
 
@@ -182,6 +185,16 @@ class DeepshardRuntime:
         ctx = self.runtime.new_context(Overlay(state), int(at.number))
         authorities = ctx.pallet(Aura).authorities()
         return encode_compact(len(authorities)) + b"".join(bytes(a) for a in authorities)
+
+    def _weight_to_fee_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        weight = decode(Weight, arguments)
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return ctx.pallet(TransactionPayment).weight_to_fee(weight).to_le_bytes()
+
+    def _length_to_fee_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        length = decode(U32, arguments)
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return ctx.pallet(TransactionPayment).length_to_fee(int(length)).to_le_bytes()
 
     def _inherent_extrinsics_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         extrinsics = self.inherent_extrinsics(state, at, InherentData.decode(arguments))
