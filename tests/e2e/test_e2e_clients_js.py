@@ -96,23 +96,28 @@ def _call(node: Any, method: str, data: bytes) -> bytes:
 def test_polkadot_api_and_dedot_codecs_read_the_served_metadata_byte_for_byte(
     dev_node: Any,
 ) -> None:
-    """The bytes the node serves decode with each client's codec and encode back identically."""
+    """V14, V15 and V16 as served decode with each client's codec and encode back identically."""
     v14 = bytes.fromhex(str(dev_node.rpc("state_getMetadata")["result"])[2:])
     answer = _call(dev_node, "Metadata_metadata_at_version", (15).to_bytes(4, "little"))
     length, offset = decode_compact(answer, 1)
     v15 = answer[offset : offset + length]
-    found = _run_with_input("metadata.mjs", {"v14": "0x" + v14.hex(), "v15": "0x" + v15.hex()})
+    answer = _call(dev_node, "Metadata_metadata_at_version", (16).to_bytes(4, "little"))
+    length, offset = decode_compact(answer, 1)
+    v16 = answer[offset : offset + length]
+    served = {"v14": v14, "v15": v15, "v16": v16}
+    found = _run_with_input("metadata.mjs", {k: "0x" + v.hex() for k, v in served.items()})
     runtime = deepshard_runtime()
     names = [e.pallet.NAME for e in runtime.runtime.pallets]
-    for version in ("v14", "v15"):
+    for version in ("v14", "v15", "v16"):
         assert found[version]["papi"]["tag"] == version
         assert found[version]["papi"]["roundTrip"] is True
         assert found[version]["papi"]["pallets"] == names
         assert found[version]["dedot"] == {"tag": version.upper(), "roundTrip": True}
     assert runtime.metadata.v15 is not None
-    assert found["v15"]["papi"]["apis"] == [
-        f"{api.name}:{len(api.methods)}" for api in runtime.metadata.v15.apis
-    ]
+    for version in ("v15", "v16"):
+        assert found[version]["papi"]["apis"] == [
+            f"{api.name}:{len(api.methods)}" for api in runtime.metadata.v15.apis
+        ]
 
 
 @pytest.mark.parametrize("mode", ["default", "raw"])
@@ -134,7 +139,7 @@ def test_dedot(dev_node: Any, mode: str) -> None:
     found = _run("dedot.mjs", dev_node.ws_url, mode)
     _check_transfer(found)
     assert found["rpcVersion"] == "v2"  # auto-detection picks the new spec
-    assert found["metadataVersion"] == "V15"
+    assert found["metadataVersion"] == "V16"  # the newest the node serves
     assert found["status"] == "Finalized"
 
 

@@ -36,7 +36,7 @@ def test_polkadot_api_dry_run_fees_and_runtime_calls(dev_node: Any) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:] + run.stdout[-2000:]
     seen = json.loads(run.stdout.strip().splitlines()[-1])
-    assert seen["metadataVersion"] == 15  # polkadot.js picked V15 from metadata_versions
+    assert seen["metadataVersion"] == 16  # polkadot.js picked V16 from metadata_versions
     assert seen["good"] == {"valid": True, "ok": True}
     assert seen["failing"] == {"valid": True, "ok": False, "error": "sudo.RequireSudo"}
     assert seen["future"] == {"valid": False, "error": {"invalid": {"future": None}}}

@@ -37,14 +37,16 @@ def test_polkadot_types_reads_v15_byte_for_byte(dev_node: Any) -> None:
     node_bin = shutil.which("node")
     if node_bin is None or not (SCRIPT.parent / "node_modules" / "@polkadot" / "types").exists():
         pytest.fail("Node.js and the npm packages are needed: run `make js-deps`")
-    assert _call(dev_node, "Metadata_metadata_versions") == bytes.fromhex("080e0000000f000000")
+    assert _call(dev_node, "Metadata_metadata_versions") == bytes.fromhex(
+        "0c0e0000000f00000010000000"
+    )
     answer = _call(dev_node, "Metadata_metadata_at_version", (15).to_bytes(4, "little"))
     assert answer[0] == 1  # Some
     length, offset = decode_compact(answer, 1)
     encoded = answer[offset:]
     assert len(encoded) == length
     assert encoded == deepshard_runtime().metadata.encoded_v15
-    assert _call(dev_node, "Metadata_metadata_at_version", (16).to_bytes(4, "little")) == b"\x00"
+    assert _call(dev_node, "Metadata_metadata_at_version", (17).to_bytes(4, "little")) == b"\x00"
     v15 = decode_metadata_v15(encoded)
 
     def output(api: str, method: str) -> int:
@@ -100,5 +102,5 @@ def test_polkadot_types_reads_v15_byte_for_byte(dev_node: Any) -> None:
     version = seen["samples"][0]["json"]
     assert version["specName"] == "deepshard"
     assert version["specVersion"] == int(runtime.version.spec_version)
-    assert seen["samples"][1]["json"] == [14, 15]
+    assert seen["samples"][1]["json"] == [14, 15, 16]
     assert seen["samples"][4]["json"] == 0

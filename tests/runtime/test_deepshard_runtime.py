@@ -224,7 +224,7 @@ def test_runtime_apis_answer_as_substrate(dev_node: Any) -> None:
     assert authorities[1:] == b"".join(bytes(a) for a in ctx.pallet(Aura).authorities())
     assert (
         runtime.apis.call("Metadata_metadata_versions", b"", state, header)
-        == b"\x08\x0e\x00\x00\x00\x0f\x00\x00\x00"
+        == b"\x0c\x0e\x00\x00\x00\x0f\x00\x00\x00\x10\x00\x00\x00"
     )
 
 

@@ -1,5 +1,5 @@
-"""Metadata V15 of the Deepshard runtime: model round trip, consistency with the runtime APIs,
-the outer error enum, the registry shared with V14, and its committed snapshot.
+"""Metadata V15 (and V16) of the Deepshard runtime: model round trip, consistency with the
+runtime APIs, the outer error enum, the registry shared with V14, and the committed snapshot.
 
 @polkadot/types reading the same bytes from a live node is `tests/e2e/test_e2e_metadata_v15.py`.
 """
@@ -24,10 +24,13 @@ from deepshard.primitives.metadata import (
     build_metadata,
     decode_metadata,
     decode_metadata_v15,
+    decode_metadata_v16,
     encode_metadata_v15,
+    encode_metadata_v16,
     render_metadata_v15,
 )
 from deepshard.primitives.metadata.model import TypeDefVariant
+from deepshard.primitives.metadata.v16 import NotDeprecated, v16_from_v15
 from deepshard.primitives.numeric import U32
 from deepshard.primitives.version import api_id
 from deepshard.runtime.runtime import deepshard_runtime
@@ -37,7 +40,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "deepshard_metadata_v15.txt"
 
 def test_v15_bytes_round_trip_through_the_model() -> None:
     built = deepshard_runtime().metadata
-    assert built.versions == (14, 15)
+    assert built.versions == (14, 15, 16)
     assert built.encoded_v15 is not None
     assert built.encoded_v15[:5] == b"meta\x0f"
     decoded = decode_metadata_v15(built.encoded_v15)
@@ -175,3 +178,42 @@ def test_custom_values_are_sorted_by_name() -> None:
     assert decode_metadata_v15(built.encoded_v15) == built.v15
     assert built.encoded_at_version(14) == built.encoded
     assert built.encoded_at_version(16) is None
+
+
+# --- V16 --------------------------------------------------------------------------------------
+
+
+def test_v16_is_v15_in_the_newer_layout() -> None:
+    runtime = deepshard_runtime()
+    built = runtime.metadata
+    v15, v16 = built.v15, built.v16
+    assert v15 is not None
+    assert v16 is not None
+    assert built.encoded_v16 is not None
+    assert built.encoded_v16[:5] == b"meta\x10"
+    assert decode_metadata_v16(built.encoded_v16) == v16
+    assert encode_metadata_v16(v16) == built.encoded_v16
+    assert v16.types == v15.types  # one registry for both
+    assert v16.outer_enums == v15.outer_enums
+    ext = v16.extrinsic
+    assert ext.versions == b"\x04"
+    assert [(e.identifier, e.ty, e.implicit) for e in ext.transaction_extensions] == [
+        (e.identifier, e.ty, e.additional_signed) for e in v15.extrinsic.signed_extensions
+    ]
+    assert ext.transaction_extensions_by_version == (
+        (0, tuple(range(len(ext.transaction_extensions)))),
+    )
+    assert [(api.name, int(api.version)) for api in v16.apis] == [
+        (api.name, int(runtime.version.api_version(api_id(api.name)) or 0)) for api in v15.apis
+    ]
+    assert [p.name for p in v16.pallets] == [p.name for p in v15.pallets]
+    assert all(isinstance(p.deprecation_info, NotDeprecated) for p in v16.pallets)
+    with pytest.raises(InvalidMetadata, match="version 16"):
+        decode_metadata_v16(built.encoded_v15)
+
+
+def test_v16_needs_every_api_version() -> None:
+    v15 = deepshard_runtime().metadata.v15
+    assert v15 is not None
+    with pytest.raises(InvalidMetadata, match="no version"):
+        v16_from_v15(v15, {"Core": 5})

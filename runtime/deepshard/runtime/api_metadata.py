@@ -14,6 +14,7 @@ bytes, ``sp_core::OpaqueMetadata`` is ``Vec<u8>``).
 
 from __future__ import annotations
 
+import dataclasses
 import types
 from typing import Annotated, Any
 
@@ -24,7 +25,7 @@ from deepshard.primitives.dispatch import ApplyExtrinsicResult
 from deepshard.primitives.header import Header
 from deepshard.primitives.metadata import RuntimeApiDescription, RuntimeApiMethodDescription
 from deepshard.primitives.numeric import U32, U64, U128
-from deepshard.primitives.version import RuntimeVersion
+from deepshard.primitives.version import RuntimeVersion, api_id
 from deepshard.primitives.weights import FeeDetails, RuntimeDispatchInfo, Weight
 
 __all__ = [
@@ -140,11 +141,24 @@ def _method(
     return RuntimeApiMethodDescription(name, inputs, output, (" " + doc,))
 
 
-def describe_runtime_apis(extrinsic_type: Any) -> tuple[RuntimeApiDescription, ...]:
+def describe_runtime_apis(
+    extrinsic_type: Any, version: RuntimeVersion | None = None
+) -> tuple[RuntimeApiDescription, ...]:
     """Return the runtime APIs of a runtime whose ``UncheckedExtrinsic`` is `extrinsic_type`.
 
-    The order is the order of ``RuntimeVersion.apis``.
+    The order is the order of ``RuntimeVersion.apis``; each API gets its version from `version`
+    (needed for metadata V16).
     """
+    described = _describe(extrinsic_type)
+    if version is None:
+        return described
+    return tuple(
+        dataclasses.replace(api, version=int(version.api_version(api_id(api.name)) or 0))
+        for api in described
+    )
+
+
+def _describe(extrinsic_type: Any) -> tuple[RuntimeApiDescription, ...]:
     block = block_type(extrinsic_type)
     xt = extrinsic_type
     return (

@@ -87,7 +87,7 @@ class DeepshardRuntime:
                 SignedExtensionDescription(e.identifier, e.extra_type, e.additional_type)
                 for e in SIGNED_EXTENSIONS
             ],
-            describe_runtime_apis(self.extrinsic_type),
+            describe_runtime_apis(self.extrinsic_type, VERSION),
         )
         self.apis = RuntimeApis(
             self.executive,

@@ -318,7 +318,7 @@ def test_runtime_version_metadata_and_call(server: RpcServer, node: FakeNode) ->
     assert nonce == "0x00000000"
     assert (
         result(server, "state_callAt", ["Metadata_metadata_versions", "0x", None])
-        == "0x080e0000000f000000"  # [14, 15]
+        == "0x0c0e0000000f00000010000000"  # [14, 15, 16]
     )
     err = error(server, "state_call", ["Nope_nothing", "0x"])
     assert err["code"] == 4003

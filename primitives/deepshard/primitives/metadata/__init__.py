@@ -1,4 +1,4 @@
-"""Runtime metadata V14 and V15: the models, the type registry, the builder, a text rendering.
+"""Runtime metadata V14, V15 and V16: the models, the registry, the builder, a text rendering.
 
 Introduction
 ------------
@@ -14,6 +14,7 @@ extrinsic format. This package produces it from codec type descriptors:
   descriptions (independent of the pallet framework, which calls it);
 * `v15`: frame-metadata V15 (`RuntimeMetadataV15`: V14 plus runtime APIs, outer enums, the
   extrinsic's parts and custom values), `encode_metadata_v15` / `decode_metadata_v15`;
+* `v16`: frame-metadata V16 (`RuntimeMetadataV16`), derived from V15 (`v16_from_v15`);
 * `render`: `render_metadata`, stable text for snapshot tests (`render_metadata_v15` for
   what V15 adds).
 
@@ -63,6 +64,12 @@ from deepshard.primitives.metadata.v15 import (
     decode_metadata_v15,
     encode_metadata_v15,
 )
+from deepshard.primitives.metadata.v16 import (
+    METADATA_V16,
+    RuntimeMetadataV16,
+    decode_metadata_v16,
+    encode_metadata_v16,
+)
 
 __all__ = [
     # building
@@ -99,6 +106,10 @@ __all__ = [
     "RuntimeMetadataV15",
     "encode_metadata_v15",
     "decode_metadata_v15",
+    "METADATA_V16",
+    "RuntimeMetadataV16",
+    "encode_metadata_v16",
+    "decode_metadata_v16",
     # rendering
     "render_metadata",
     "render_metadata_v15",

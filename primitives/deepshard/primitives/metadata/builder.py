@@ -69,6 +69,11 @@ from deepshard.primitives.metadata.v15 import (
     RuntimeMetadataV15,
     encode_metadata_v15,
 )
+from deepshard.primitives.metadata.v16 import (
+    RuntimeMetadataV16,
+    encode_metadata_v16,
+    v16_from_v15,
+)
 from deepshard.primitives.numeric import U8, U32
 
 __all__ = [
@@ -296,6 +301,8 @@ class RuntimeApiDescription:
     """Its methods."""
     docs: tuple[str, ...] = ()
     """Documentation lines."""
+    version: int | None = None
+    """The API's version (as in ``RuntimeVersion.apis``); V16 needs it, V15 does not say it."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -342,6 +349,10 @@ class BuiltMetadata:
     """The V15 model, when the outer enums were given."""
     encoded_v15: bytes | None = None
     """Its ``RuntimeMetadataPrefixed`` bytes (``b"meta" ++ 0x0f ++ ...``)."""
+    v16: RuntimeMetadataV16 | None = None
+    """The V16 model, when every runtime API has a version."""
+    encoded_v16: bytes | None = None
+    """Its ``RuntimeMetadataPrefixed`` bytes (``b"meta" ++ 0x10 ++ ...``)."""
 
     def encoded_at_version(self, version: int) -> bytes | None:
         """Return the encoded metadata of `version` (14 or 15), or None if not built."""
@@ -349,12 +360,15 @@ class BuiltMetadata:
             return self.encoded
         if version == 15:
             return self.encoded_v15
+        if version == 16:
+            return self.encoded_v16
         return None
 
     @property
     def versions(self) -> tuple[int, ...]:
         """The metadata versions built, ascending."""
-        return (14,) if self.encoded_v15 is None else (14, 15)
+        built = {14: self.encoded, 15: self.encoded_v15, 16: self.encoded_v16}
+        return tuple(v for v, data in built.items() if data is not None)
 
     @property
     def hash(self) -> bytes:
@@ -413,7 +427,8 @@ class MetadataBuilder:
     ) -> BuiltMetadata:
         """Build the metadata: register every type in FRAME's order, then encode.
 
-        V14 is always built; V15 too when `outer_enums` is given (with `apis` and `custom`).
+        V14 is always built; V15 too when `outer_enums` is given (with `apis` and `custom`), and
+        V16 when, besides, every API has a version.
 
         Raises:
             InvalidDescription: a call, event or error type breaks the rules above, the
@@ -450,12 +465,17 @@ class MetadataBuilder:
         v15 = _v15_metadata(
             registry, metadata, self.pallets, extrinsic, outer_enums, tuple(apis), tuple(custom)
         )
+        v16 = None
+        if apis and all(api.version is not None for api in apis):
+            v16 = v16_from_v15(v15, {api.name: int(api.version or 0) for api in apis})
         return BuiltMetadata(
             metadata=metadata,
             encoded=encoded,
             registry=registry,
             v15=v15,
             encoded_v15=encode_metadata_v15(v15),
+            v16=v16,
+            encoded_v16=None if v16 is None else encode_metadata_v16(v16),
         )
 
 
