@@ -15,7 +15,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install js-deps ipfs-js-deps run inspect test lint typecheck unit e2e slow bench weights fmt clean
+.PHONY: help install js-deps ipfs-js-deps clients-js-deps run inspect test lint typecheck unit e2e slow bench weights fmt clean
 
 help: ## Show this help: every target, then the variables above
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,13 @@ $(IPFS_JS_STAMP): tests/content/js/package-lock.json
 
 ipfs-js-deps: $(IPFS_JS_STAMP) ## Install the npm IPFS oracles (ipfs-unixfs-importer, kubo-rpc-client, Helia)
 
+CLIENTS_JS_STAMP := tests/e2e/clients-js/node_modules/.package-lock.json
+
+$(CLIENTS_JS_STAMP): tests/e2e/clients-js/package-lock.json
+	npm ci --prefix tests/e2e/clients-js --no-audit --no-fund
+
+clients-js-deps: $(CLIENTS_JS_STAMP) ## Install the pinned polkadot-api, dedot and api-sidecar for e2e
+
 run: $(STAMP) ## The main job: a development node (deepshard node --dev) on ws://127.0.0.1:9944
 	$(BIN)/deepshard node --dev $(NODE_ARGS)
 
@@ -62,7 +69,7 @@ typecheck: $(STAMP) ## mypy --strict over every source root
 unit: $(STAMP) ## The default pytest run (no slow, gpu, browser or e2e tests)
 	$(BIN)/pytest -n auto $(PYTEST)
 
-e2e: $(STAMP) $(JS_STAMP) $(IPFS_JS_STAMP) ## End-to-end tests: real node processes driven by real clients
+e2e: $(STAMP) $(JS_STAMP) $(IPFS_JS_STAMP) $(CLIENTS_JS_STAMP) ## End-to-end tests: real node processes driven by real clients
 	$(BIN)/pytest -m e2e $(PYTEST)
 
 slow: $(STAMP) ## Only the tests marked slow

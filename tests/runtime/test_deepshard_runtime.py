@@ -24,6 +24,7 @@ from deepshard.primitives.codec import encode
 from deepshard.primitives.header import Digest, Header, PreRuntime
 from deepshard.primitives.metadata import render_metadata
 from deepshard.primitives.numeric import U64
+from deepshard.primitives.weights import FeeDetails, RuntimeDispatchInfo
 from deepshard.runtime.runtime import deepshard_runtime
 from deepshard.runtime.state import InMemoryState
 from deepshard.runtime.support.inherents import InherentData
@@ -105,6 +106,26 @@ def test_metadata_matches_the_committed_snapshot() -> None:
         "intended, bump VERSION.spec_version and regenerate with "
         "DEEPSHARD_UPDATE_SNAPSHOTS=1 pytest tests/runtime -k snapshot"
     )
+
+
+def test_frame_constants_and_balances_items_read_by_substrate_interface(
+    dev_node: Any, substrate: SubstrateInterface
+) -> None:
+    """Clients built for FRAME chains find System.Version and Balances.{Account,Locks,Reserves}."""
+    runtime = deepshard_runtime()
+    version = substrate.get_constant("System", "Version").value
+    assert version["spec_name"] == "deepshard"
+    assert version["spec_version"] == int(runtime.version.spec_version)
+    assert version["transaction_version"] == int(runtime.version.transaction_version)
+    assert version["system_version"] == int(runtime.version.system_version)
+    assert [api[0] for api in version["apis"]] == ["0x" + i.hex() for i, _ in runtime.version.apis]
+    for name in ("BlockWeights", "BlockLength", "BlockHashCount", "DbWeight", "SS58Prefix"):
+        assert substrate.get_constant("System", name) is not None
+    alice = Keypair.create_from_uri("//Alice").ss58_address
+    assert substrate.query("Balances", "Locks", [alice]).value == []
+    assert substrate.query("Balances", "Reserves", [alice]).value == []
+    assert substrate.query("Balances", "Account", [alice]).value["free"] == 0
+    assert substrate.query("System", "Account", [alice]).value["data"]["free"] > 0
 
 
 @pytest.mark.parametrize("era", [None, {"period": 64}])
@@ -208,8 +229,36 @@ def test_runtime_apis_answer_as_substrate(dev_node: Any) -> None:
     assert authorities[1:] == b"".join(bytes(a) for a in ctx.pallet(Aura).authorities())
     assert (
         runtime.apis.call("Metadata_metadata_versions", b"", state, header)
-        == b"\x04\x0e\x00\x00\x00"
+        == b"\x0c\x0e\x00\x00\x00\x0f\x00\x00\x00\x10\x00\x00\x00"
     )
+
+
+def test_fee_parts_from_weight_and_length(dev_node: Any, substrate: SubstrateInterface) -> None:
+    """query_weight_to_fee and query_length_to_fee give query_fee_details' parts (multiplier 1)."""
+    runtime = deepshard_runtime()
+    state, header = dev_node.states[-1], dev_node.best
+    alice = Keypair.create_from_uri("//Alice")
+    call = substrate.compose_call(
+        "Balances", "transfer_keep_alive", {"dest": alice.ss58_address, "value": 10**12}
+    )
+    xt = bytes(substrate.create_signed_extrinsic(call, alice).data.data)
+    arguments = xt + len(xt).to_bytes(4, "little")
+    info = RuntimeDispatchInfo.decode(
+        runtime.apis.call("TransactionPaymentApi_query_info", arguments, state, header)
+    )
+    details = FeeDetails.decode(
+        runtime.apis.call("TransactionPaymentApi_query_fee_details", arguments, state, header)
+    )
+    assert details.inclusion_fee is not None
+    weight_fee = runtime.apis.call(
+        "TransactionPaymentApi_query_weight_to_fee", info.weight.encode(), state, header
+    )
+    length_fee = runtime.apis.call(
+        "TransactionPaymentApi_query_length_to_fee", len(xt).to_bytes(4, "little"), state, header
+    )
+    assert int.from_bytes(weight_fee, "little") == details.inclusion_fee.adjusted_weight_fee
+    assert int.from_bytes(length_fee, "little") == details.inclusion_fee.len_fee
+    assert len(weight_fee) == len(length_fee) == 16  # u128
 
 
 def test_replay_after_reaping_is_refused(dev_node: Any, substrate: SubstrateInterface) -> None:

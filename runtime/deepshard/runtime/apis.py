@@ -9,11 +9,11 @@ method                                               returns
 ==================================================== =======================================
 ``Core_version``                                     `RuntimeVersion`
 ``Core_execute_block(block)``                        ``()`` (or an error)
-``Core_initialize_block(header)``                    ``()`` (dry run at the given state)
+``Core_initialize_block(header)``                    ``ExtrinsicInclusionMode`` (dry run)
 ``Metadata_metadata``                                ``OpaqueMetadata`` (``Vec<u8>``)
-``Metadata_metadata_versions``                       ``Vec<u32>`` (``[14]``)
+``Metadata_metadata_versions``                       ``Vec<u32>`` (``[14, 15]``)
 ``Metadata_metadata_at_version(u32)``                ``Option<OpaqueMetadata>``
-``BlockBuilder_apply_extrinsic(xt)``                 `ApplyExtrinsicResult` (dry run)
+``BlockBuilder_apply_extrinsic(xt)``                 `ApplyExtrinsicResult` (dry run, next block)
 ``BlockBuilder_inherent_extrinsics(InherentData)``   ``Vec<UncheckedExtrinsic>``
 ``TaggedTransactionQueue_validate_transaction``       `TransactionValidity`
 ``AccountNonceApi_account_nonce(AccountId)``         ``u32``
@@ -52,13 +52,27 @@ from deepshard.runtime.executive import Block, Executive, InvalidBlock
 from deepshard.runtime.state import BlockState
 from deepshard.runtime.support.overlay import Overlay
 
-__all__ = ["ApiError", "UnknownApi", "ApiHandler", "RuntimeApis", "METADATA_VERSIONS"]
+__all__ = [
+    "ApiError",
+    "UnknownApi",
+    "ApiHandler",
+    "DigestProvider",
+    "RuntimeApis",
+    "METADATA_VERSIONS",
+]
 
 METADATA_VERSIONS = (14,)
-"""The metadata versions the runtime serves."""
+"""The metadata versions served when only the V14 bytes are given."""
+
+_ALL_EXTRINSICS = b"\x00"
+"""``ExtrinsicInclusionMode::AllExtrinsics``: what ``Core_initialize_block`` (Core 5) returns."""
 
 ApiHandler = Callable[[bytes, BlockState, Header], bytes]
 """``handler(arguments, state, at) -> result``: one runtime API method."""
+
+DigestProvider = Callable[[BlockState, Header], Digest]
+"""``provider(state, parent) -> digest``: the pre-runtime digest of a block built on `parent`
+(the consensus engine's slot claim), for calls that apply extrinsics in a next block."""
 
 
 class ApiError(Exception):
@@ -77,10 +91,23 @@ class RuntimeApis:
         executive: Executive,
         metadata: bytes,
         extra: Mapping[str, ApiHandler] | None = None,
+        *,
+        metadata_at_version: Mapping[int, bytes] | None = None,
+        next_digest: DigestProvider | None = None,
     ) -> None:
-        """Bind the APIs to an executive and the runtime's encoded metadata."""
+        """Bind the APIs to an executive and the runtime's encoded metadata.
+
+        `metadata` (V14) is what ``Metadata_metadata`` returns; `metadata_at_version` maps
+        every version served by ``Metadata_metadata_at_version`` to its bytes (default: 14 only).
+        `next_digest` gives the digest of the next block that ``BlockBuilder_apply_extrinsic``
+        opens on top of the given block (default: an empty digest).
+        """
+        self.next_digest = next_digest
         self.executive = executive
         self.metadata = metadata
+        self.metadata_by_version: dict[int, bytes] = dict(
+            metadata_at_version or dict.fromkeys(METADATA_VERSIONS, metadata)
+        )
         self._handlers: dict[str, ApiHandler] = {
             "Core_version": self._core_version,
             "Core_execute_block": self._core_execute_block,
@@ -133,7 +160,7 @@ class RuntimeApis:
     def _core_initialize_block(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del at
         self.executive.initialize_block(state, Header.decode(arguments))
-        return b""
+        return _ALL_EXTRINSICS
 
     # --- Metadata ---------------------------------------------------------------------------
 
@@ -143,24 +170,26 @@ class RuntimeApis:
 
     def _metadata_versions(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del arguments, state, at
-        return codec_for(Vec[U32]).encode(tuple(U32(v) for v in METADATA_VERSIONS))
+        versions = sorted(self.metadata_by_version)
+        return codec_for(Vec[U32]).encode(tuple(U32(v) for v in versions))
 
     def _metadata_at_version(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del state, at
-        version = decode(U32, arguments)
-        if int(version) not in METADATA_VERSIONS:
+        encoded = self.metadata_by_version.get(int(decode(U32, arguments)))
+        if encoded is None:
             return b"\x00"
-        return b"\x01" + encode_compact(len(self.metadata)) + self.metadata
+        return b"\x01" + encode_compact(len(encoded)) + encoded
 
     # --- BlockBuilder -----------------------------------------------------------------------
 
     def _apply_extrinsic(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
-        block = self.executive.initialize_block(state, _next_header(at))
+        digest = Digest() if self.next_digest is None else self.next_digest(state, at)
+        block = self.executive.initialize_block(state, _next_header(at, digest))
         try:
             outcome = self.executive.apply_extrinsic(block, arguments)
         except tv.TransactionRejected as rejected:
             return codec_for(ApplyExtrinsicResult).encode(Err(rejected.error))
-        inner = Ok(None) if outcome.dispatch_error is None else Err(outcome.dispatch_error)
+        inner = Ok(()) if outcome.dispatch_error is None else Err(outcome.dispatch_error)
         return codec_for(ApplyExtrinsicResult).encode(Ok(inner))
 
     # --- TaggedTransactionQueue -------------------------------------------------------------
@@ -244,11 +273,11 @@ def decode_block(data: bytes) -> Block:
     return Block(header, tuple(extrinsics))
 
 
-def _next_header(at: Header) -> Header:
+def _next_header(at: Header, digest: Digest) -> Header:
     return Header(
         parent_hash=at.hash(),
         number=U32(int(at.number) + 1),
         state_root=at.state_root,
         extrinsics_root=at.extrinsics_root,
-        digest=Digest(),
+        digest=digest,
     )

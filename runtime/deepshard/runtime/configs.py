@@ -31,6 +31,7 @@ from deepshard.primitives.weights import (
     BlockWeights,
     Weight,
 )
+from deepshard.runtime.version import VERSION
 
 __all__ = [
     "UNIT",
@@ -75,6 +76,7 @@ SYSTEM: Final = system.Config(
     block_weights=BlockWeights.with_sensible_defaults(_MAXIMUM_BLOCK_WEIGHT, DEFAULT_NORMAL_RATIO),
     block_length=BlockLength.max_with_normal_ratio(5 * 1024 * 1024, DEFAULT_NORMAL_RATIO),
     block_hash_count=U32(2_400),
+    version=VERSION,
     ss58_prefix=U16(SS58_PREFIX),
     weights=system.BenchmarkedWeights(),
 )

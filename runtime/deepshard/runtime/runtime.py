@@ -26,13 +26,14 @@ from deepshard.pallets.timestamp import Timestamp
 from deepshard.pallets.transaction_payment import PalletFeeHandler, TransactionPayment
 from deepshard.pallets.treasury import Treasury
 from deepshard.pallets.utility import Utility
-from deepshard.primitives.codec import codec_for, decode_compact, encode_compact
+from deepshard.primitives.codec import codec_for, decode, decode_compact, encode, encode_compact
 from deepshard.primitives.extrinsic import UncheckedExtrinsic
-from deepshard.primitives.header import Header
+from deepshard.primitives.header import AURA_ENGINE_ID, Digest, Header, PreRuntime
 from deepshard.primitives.metadata import BuiltMetadata, SignedExtensionDescription
-from deepshard.primitives.numeric import U8, U32
-from deepshard.primitives.version import RuntimeVersion, api_id
+from deepshard.primitives.numeric import U32, U64
+from deepshard.primitives.weights import Weight
 from deepshard.runtime import configs
+from deepshard.runtime.api_metadata import describe_runtime_apis
 from deepshard.runtime.apis import RuntimeApis, decode_block
 from deepshard.runtime.code import runtime_code
 from deepshard.runtime.executive import Block, Executive
@@ -48,6 +49,7 @@ from deepshard.runtime.support.inherents import (
 )
 from deepshard.runtime.support.metadata import runtime_metadata
 from deepshard.runtime.support.overlay import Overlay
+from deepshard.runtime.version import VERSION
 
 __all__ = [
     "RUNTIME_NAME",
@@ -79,26 +81,6 @@ PALLETS: Final = (
 )
 """``(index, pallet, configuration)`` of every pallet."""
 
-VERSION: Final = RuntimeVersion(
-    spec_name="deepshard",
-    impl_name="deepshard-python",
-    authoring_version=U32(1),
-    spec_version=U32(101),
-    impl_version=U32(1),
-    apis=(
-        (api_id("Core"), U32(5)),
-        (api_id("Metadata"), U32(2)),
-        (api_id("BlockBuilder"), U32(6)),
-        (api_id("TaggedTransactionQueue"), U32(3)),
-        (api_id("AuraApi"), U32(1)),
-        (api_id("AccountNonceApi"), U32(1)),
-        (api_id("TransactionPaymentApi"), U32(4)),
-    ),
-    transaction_version=U32(1),
-    system_version=U8(1),
-)
-"""The runtime version: state trie V1, extrinsics root V0 (``system_version`` 1)."""
-
 
 class DeepshardRuntime:
     """The composed runtime with everything a node needs from it."""
@@ -116,15 +98,22 @@ class DeepshardRuntime:
                 SignedExtensionDescription(e.identifier, e.extra_type, e.additional_type)
                 for e in SIGNED_EXTENSIONS
             ],
+            describe_runtime_apis(self.extrinsic_type, VERSION),
         )
         self.apis = RuntimeApis(
             self.executive,
             self.metadata.encoded,
+            metadata_at_version={
+                v: self.metadata.encoded_at_version(v) or b"" for v in self.metadata.versions
+            },
+            next_digest=self._next_slot_digest,
             extra={
                 "AuraApi_slot_duration": self._aura_slot_duration,
                 "AuraApi_authorities": self._aura_authorities,
                 "BlockBuilder_inherent_extrinsics": self._inherent_extrinsics_api,
                 "BlockBuilder_check_inherents": self._check_inherents_api,
+                "TransactionPaymentApi_query_weight_to_fee": self._weight_to_fee_api,
+                "TransactionPaymentApi_query_length_to_fee": self._length_to_fee_api,
             },
         )
 
@@ -191,6 +180,12 @@ class DeepshardRuntime:
 
     # --- runtime APIs backed by specific pallets --------------------------------------------------
 
+    def _next_slot_digest(self, state: BlockState, parent: Header) -> Digest:
+        """The Aura claim of the slot after `parent`'s: what a dry run's next block carries."""
+        ctx = self.runtime.new_context(Overlay(state), int(parent.number))
+        slot = int(ctx.pallet(Aura).current_slot.get().value) + 1
+        return Digest(logs=(PreRuntime(AURA_ENGINE_ID, encode(U64(slot))),))
+
     def _aura_slot_duration(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         del arguments
         ctx = self.runtime.new_context(Overlay(state), int(at.number))
@@ -201,6 +196,16 @@ class DeepshardRuntime:
         ctx = self.runtime.new_context(Overlay(state), int(at.number))
         authorities = ctx.pallet(Aura).authorities()
         return encode_compact(len(authorities)) + b"".join(bytes(a) for a in authorities)
+
+    def _weight_to_fee_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        weight = decode(Weight, arguments)
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return ctx.pallet(TransactionPayment).weight_to_fee(weight).to_le_bytes()
+
+    def _length_to_fee_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        length = decode(U32, arguments)
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return ctx.pallet(TransactionPayment).length_to_fee(int(length)).to_le_bytes()
 
     def _inherent_extrinsics_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         extrinsics = self.inherent_extrinsics(state, at, InherentData.decode(arguments))

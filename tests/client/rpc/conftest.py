@@ -260,6 +260,9 @@ class FakeNode:
     def is_syncing(self) -> bool:
         return self.syncing
 
+    def listen_addresses(self) -> list[str]:
+        return ["/ip4/127.0.0.1/tcp/9944/ws"]
+
 
 @pytest.fixture(scope="session")
 def runtime() -> DeepshardRuntime:

@@ -172,6 +172,18 @@ EXPECTED_NAMES = {
     "author_pendingExtrinsics",
     "author_removeExtrinsic",
     "payment_queryInfo",
+    "payment_queryFeeDetails",
+    "system_dryRun",
+    "system_dryRunAt",
+    "system_localListenAddresses",
+    "childstate_getKeys",
+    "childstate_getKeysPaged",
+    "childstate_getKeysPagedAt",
+    "childstate_getStorage",
+    "childstate_getStorageEntries",
+    "childstate_getStorageHash",
+    "childstate_getStorageSize",
+    "state_getChildReadProof",
 }
 
 
@@ -305,7 +317,8 @@ def test_runtime_version_metadata_and_call(server: RpcServer, node: FakeNode) ->
     )
     assert nonce == "0x00000000"
     assert (
-        result(server, "state_callAt", ["Metadata_metadata_versions", "0x", None]) == "0x040e000000"
+        result(server, "state_callAt", ["Metadata_metadata_versions", "0x", None])
+        == "0x0c0e0000000f00000010000000"  # [14, 15, 16]
     )
     err = error(server, "state_call", ["Nope_nothing", "0x"])
     assert err["code"] == 4003

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from deepshard.client.rpc import RpcServer
+from deepshard.runtime.version import VERSION
 
 from .conftest import FakeNode
 
@@ -42,7 +43,7 @@ def test_polkadot_js_connects_reads_and_subscribes(server: RpcServer, node: Fake
     seen = json.loads(run.stdout.strip().splitlines()[-1])
     assert seen["chain"] == "Development"
     assert seen["genesis"] == node.genesis_hash.to_hex()
-    assert seen["spec"] == 100
+    assert seen["spec"] == int(VERSION.spec_version)
     assert seen["number"] == 1
     assert seen["hash"] == node.block1_hash.to_hex()  # polkadot.js hashes the header itself
     assert int(seen["free"]) > 0

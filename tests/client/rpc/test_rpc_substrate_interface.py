@@ -13,7 +13,7 @@ from substrateinterface.exceptions import SubstrateRequestException
 
 from deepshard.client.rpc import RpcServer
 from deepshard.primitives.transaction_validity import BadProof, TransactionInvalid
-from deepshard.runtime.runtime import VERSION
+from deepshard.runtime.version import VERSION
 
 from .conftest import FakeNode, status
 

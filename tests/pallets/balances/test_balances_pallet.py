@@ -181,9 +181,38 @@ def test_metadata_calls_events_errors_as_clients_see_them(balances_metadata) -> 
 def test_metadata_storage_and_constants(balances_metadata) -> None:
     pallet, types = balances_metadata
     entries = {e["name"]: e for e in pallet["storage"]["entries"]}
-    assert list(entries) == ["TotalIssuance", "InactiveIssuance", "Holds", "Freezes"]
+    # FRAME's pallet_balances declares these seven, in this order.
+    assert list(entries) == [
+        "TotalIssuance",
+        "InactiveIssuance",
+        "Account",
+        "Locks",
+        "Reserves",
+        "Holds",
+        "Freezes",
+    ]
     holds = types[entries["Holds"]["type"]["Map"]["value"]]["type"]["def"]["sequence"]["type"]
     assert types[holds]["type"]["path"] == ["frame_support", "traits", "tokens", "misc", "IdAmount"]
+    for name in ("Account", "Locks", "Reserves"):
+        assert entries[name]["type"]["Map"]["hashers"] == ["Blake2_128Concat"]
+        assert entries[name]["modifier"] == "Default"
+    account = types[entries["Account"]["type"]["Map"]["value"]]["type"]
+    assert account["path"] == ["pallet_balances", "types", "AccountData"]
+    locks = types[entries["Locks"]["type"]["Map"]["value"]]["type"]["def"]["sequence"]["type"]
+    lock = types[locks]["type"]
+    assert lock["path"] == ["pallet_balances", "types", "BalanceLock"]
+    assert [f["name"] for f in lock["def"]["composite"]["fields"]] == ["id", "amount", "reasons"]
+    reasons = types[lock["def"]["composite"]["fields"][2]["type"]]["type"]
+    assert reasons["path"] == ["pallet_balances", "types", "Reasons"]
+    assert [(v["index"], v["name"]) for v in reasons["def"]["variant"]["variants"]] == [
+        (0, "Fee"),
+        (1, "Misc"),
+        (2, "All"),
+    ]
+    reserves = types[entries["Reserves"]["type"]["Map"]["value"]]["type"]["def"]["sequence"]
+    reserve = types[reserves["type"]]["type"]
+    assert reserve["path"] == ["pallet_balances", "types", "ReserveData"]
+    assert [f["name"] for f in reserve["def"]["composite"]["fields"]] == ["id", "amount"]
     constants = {c["name"]: c for c in pallet["constants"]}
     assert list(constants) == [
         "ExistentialDeposit",

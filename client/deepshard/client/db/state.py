@@ -72,6 +72,10 @@ class DatabaseState:
         """Yield ``(key, value)`` for keys starting with `prefix`, in key order."""
         yield from self._state.trie.iter_prefix(prefix, start_after)
 
+    def closest_descendant_merkle_value(self, key: bytes) -> bytes | None:
+        """The Merkle value of the trie node at `key` or of its closest descendant, or None."""
+        return self._state.trie.closest_descendant_merkle_value(key)
+
     def read_proof(self, keys: list[bytes]) -> list[bytes]:
         """Return the trie nodes (sorted, unique) proving the values or absence of `keys`."""
         return generate_proof(self._store, self.root, keys)

@@ -8,6 +8,7 @@ thread-safe: RPC handlers run on the event loop while blocks are imported on a w
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -27,10 +28,24 @@ __all__ = [
     "NodeEvents",
     "NodeView",
     "Unsubscribe",
+    "rpc_multiaddr",
 ]
 
 Unsubscribe = Callable[[], None]
 """Cancels a subscription made through `NodeEvents`."""
+
+
+def rpc_multiaddr(host: str, port: int) -> str:
+    """The multiaddress of a WebSocket listener: ``/ip4/127.0.0.1/tcp/9944/ws``.
+
+    IPv4 and IPv6 literals become ``/ip4`` and ``/ip6``; any other host name ``/dns``.
+    """
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return f"/dns/{host}/tcp/{port}/ws"
+    family = "ip4" if address.version == 4 else "ip6"
+    return f"/{family}/{address}/tcp/{port}/ws"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +66,8 @@ class ChainInfo:
     """``system_nodeRoles`` entry: ``Full`` or ``Authority``."""
     local_peer_id: str = ""
     """``system_localPeerId``."""
+    is_archive: bool = False
+    """Whether every state is kept (``--archive``): the ``archive_v1_*`` methods are served."""
 
 
 class StateReader(Protocol):
@@ -234,4 +251,12 @@ class NodeView(Protocol):
 
     def is_syncing(self) -> bool:
         """Whether the node is catching up with the network."""
+        ...
+
+    def listen_addresses(self) -> list[str]:
+        """``system_localListenAddresses``: the multiaddresses the node listens on.
+
+        Every listener the node runs (the JSON-RPC server, and the peer-to-peer network's
+        listeners once it has them), as ``/ip4/<addr>/tcp/<port>[/ws]...`` strings.
+        """
         ...

@@ -30,7 +30,7 @@ from deepshard.client.node.block_import import ImportResult, import_block
 from deepshard.client.node.block_production import ProposedBlock, ReadyTransaction, propose_block
 from deepshard.client.node.config import NodeConfig
 from deepshard.client.node.events import EventHub
-from deepshard.client.node.interfaces import ChainInfo
+from deepshard.client.node.interfaces import ChainInfo, rpc_multiaddr
 from deepshard.client.node.keystore import Keystore
 from deepshard.client.node.logs import logger
 from deepshard.client.node.metrics import NodeMetrics
@@ -131,6 +131,7 @@ class NodeService:
             node_version=config.version,
             properties=dict(spec.properties),
             node_role="Authority" if config.validator else "Full",
+            is_archive=config.archive,
         )
 
     # --- NodeView ------------------------------------------------------------------------------
@@ -185,6 +186,12 @@ class NodeService:
     def is_syncing(self) -> bool:
         """A lone node never syncs."""
         return False
+
+    def listen_addresses(self) -> list[str]:
+        """The JSON-RPC listener as a multiaddress (the network adds its own listeners)."""
+        if self._rpc is None:
+            return []
+        return [rpc_multiaddr(self._rpc.host, self._rpc.port)]
 
     # --- chain helpers -------------------------------------------------------------------------
 

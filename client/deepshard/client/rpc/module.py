@@ -122,8 +122,10 @@ class SubscriptionSink:
         "_close_requested",
         "_closed",
         "_session",
+        "buffer_limit",
         "group",
         "id",
+        "lag_result",
         "method",
         "queued",
     )
@@ -138,6 +140,12 @@ class SubscriptionSink:
         """The subscribe method's primary name (its unsubscribe method must match)."""
         self.queued = 0
         """Notifications queued on the connection but not yet written (transport-owned)."""
+        self.buffer_limit: int | None = None
+        """How many notifications may wait unwritten before the subscription is ended for
+        lagging (None: the server's ``subscription_buffer``)."""
+        self.lag_result: Any = None
+        """If not None, the last notification sent when the subscription is ended for lagging
+        (``chainHead_v1_follow`` sends ``{"event": "stop"}``)."""
         self._active = False
         self._buffer: list[Any] = []
         self._closed = False
@@ -153,6 +161,11 @@ class SubscriptionSink:
     def closed(self) -> bool:
         """Whether the subscription has ended (unsubscribed, closed, or connection gone)."""
         return self._closed
+
+    @property
+    def session(self) -> Session:
+        """The connection that holds the subscription."""
+        return self._session
 
     def send(self, result: Any) -> None:
         """Send one notification with `result` (a JSON value); thread-safe, never blocks."""

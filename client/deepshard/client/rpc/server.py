@@ -150,18 +150,16 @@ class WsSession(Session):
         """Queue one notification of `sink`; a subscription lagging too far is ended."""
         if self.closed or sink.closed:
             return
-        if sink.queued >= self.limits.subscription_buffer:
+        limit = sink.buffer_limit or self.limits.subscription_buffer
+        if sink.queued >= limit:
             log.warning("subscription %s lags behind; closing it", sink.id)
+            if sink.lag_result is not None:  # its last word, past the limit
+                self._queue.append((self._notification(sink, sink.lag_result), None))
+                self._wakeup.set()
             self.drop_subscription(sink)
             return
         try:
-            text = _dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": sink.method,
-                    "params": {"subscription": sink.id, "result": result},
-                }
-            )
+            text = self._notification(sink, result)
         except (TypeError, ValueError):
             log.exception("subscription %s: notification is not JSON", sink.id)
             return
@@ -171,6 +169,16 @@ class WsSession(Session):
         sink.queued += 1
         self._queue.append((text, sink))
         self._wakeup.set()
+
+    @staticmethod
+    def _notification(sink: SubscriptionSink, result: Any) -> str:
+        return _dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": sink.method,
+                "params": {"subscription": sink.id, "result": result},
+            }
+        )
 
     async def run_writer(self) -> None:
         """Write queued messages in order until the session closes."""

@@ -62,6 +62,7 @@ from typing import TypeVar
 from deepshard.pallets.balances.types import (
     FREE,
     RESERVED,
+    BalanceLock,
     BalanceStatus,
     DepositConsequence,
     Fortitude,
@@ -69,6 +70,7 @@ from deepshard.pallets.balances.types import (
     IdAmount,
     Preservation,
     ReasonId,
+    ReserveData,
     WithdrawConsequence,
 )
 from deepshard.pallets.balances.weights import BalancesWeights, ReferenceWeights
@@ -425,6 +427,24 @@ class Balances(
     )
     inactive_issuance: StorageValue[U128, ValueQuery] = storage(
         default=_ZERO, doc="The total units of outstanding deactivated balance in the system."
+    )
+    account: StorageMap[AccountId32, AccountData, ValueQuery] = storage(
+        hasher=StorageHasher.BLAKE2_128_CONCAT,
+        default=EMPTY_ACCOUNT_DATA,
+        doc=(
+            "Balances kept by this pallet itself. Unused: the balances live in `System.Account` "
+            "(FRAME's `AccountStore = System`); declared, always empty, for clients that look here."
+        ),
+    )
+    locks: StorageMap[AccountId32, Vec[BalanceLock], ValueQuery] = storage(
+        hasher=StorageHasher.BLAKE2_128_CONCAT,
+        default=(),
+        doc="Legacy locks on account balances. Always empty: Deepshard uses `Freezes` instead.",
+    )
+    reserves: StorageMap[AccountId32, Vec[ReserveData], ValueQuery] = storage(
+        hasher=StorageHasher.BLAKE2_128_CONCAT,
+        default=(),
+        doc="Named reserves on account balances. Always empty: Deepshard uses `Holds` instead.",
     )
     holds: StorageMap[AccountId32, Vec[IdAmount], ValueQuery] = storage(
         hasher=StorageHasher.BLAKE2_128_CONCAT, default=(), doc="Holds on account balances."

@@ -1,4 +1,4 @@
-"""Types of the Balances pallet: reason ids, holds and freezes, balance status, consequences.
+"""Types of the Balances pallet: reason ids, holds, freezes, locks, reserves, status, consequences.
 
 The consequences say what a prospective withdrawal or deposit would do.
 
@@ -23,6 +23,10 @@ from deepshard.runtime.support import (
 __all__ = [
     "ReasonId",
     "IdAmount",
+    "LockId",
+    "Reasons",
+    "BalanceLock",
+    "ReserveData",
     "BalanceStatus",
     "Free",
     "Reserved",
@@ -53,6 +57,58 @@ class IdAmount(
     """The reason."""
     amount: U128
     """The amount held or frozen for it."""
+
+
+class LockId(FixedBytes, length=8):
+    """The 8-byte id of a legacy balance lock (FRAME's ``LockIdentifier``) or reserve."""
+
+
+class Reasons(Enum, type_path=("pallet_balances", "types", "Reasons")):
+    """Which withdrawals a legacy lock blocks."""
+
+
+class Fee(Reasons, index=0):
+    """Only paying transaction fees."""
+
+
+class Misc(Reasons, index=1):
+    """Everything except paying transaction fees."""
+
+
+class All(Reasons, index=2):
+    """Every withdrawal."""
+
+
+class BalanceLock(
+    Struct, type_path=("pallet_balances", "types", "BalanceLock"), type_params=(("Balance", U128),)
+):
+    """A legacy balance lock (FRAME's ``LockableCurrency``).
+
+    Deepshard freezes instead, so ``Balances.Locks`` stays empty; it is declared for clients.
+    """
+
+    id: LockId
+    """Who set the lock."""
+    amount: U128
+    """The amount locked."""
+    reasons: Reasons
+    """The withdrawals it blocks."""
+
+
+class ReserveData(
+    Struct,
+    type_path=("pallet_balances", "types", "ReserveData"),
+    type_params=(("ReserveIdentifier", LockId), ("Balance", U128)),
+):
+    """A named reserve (FRAME's ``NamedReservableCurrency``).
+
+    Deepshard holds instead, so ``Balances.Reserves`` stays empty; it is declared for clients.
+    """
+
+    id: LockId
+    """The reserve's name."""
+    amount: U128
+    """The amount reserved under it."""
 
 
 class BalanceStatus(Enum, type_path=("frame_support", "traits", "tokens", "misc", "BalanceStatus")):

@@ -34,7 +34,8 @@ from deepshard.primitives.codec import H256, AccountId32, Enum, Vec
 from deepshard.primitives.dispatch import DispatchError
 from deepshard.primitives.hashing import StorageHasher, blake2_256
 from deepshard.primitives.header import Digest
-from deepshard.primitives.numeric import U16, U32, U64
+from deepshard.primitives.numeric import U8, U16, U32, U64
+from deepshard.primitives.version import RuntimeVersion
 from deepshard.primitives.weights import (
     DEFAULT_NORMAL_RATIO,
     BlockLength,
@@ -121,6 +122,19 @@ class Config(PalletConfig):
     db_weight: RuntimeDbWeight = constant(
         default=RuntimeDbWeight(read=U64(25_000_000), write=U64(100_000_000)),
         doc="The weight of runtime database operations the runtime can invoke.",
+    )
+    version: RuntimeVersion = constant(
+        default=RuntimeVersion(
+            spec_name="",
+            impl_name="",
+            authoring_version=U32(0),
+            spec_version=U32(0),
+            impl_version=U32(0),
+            apis=(),
+            transaction_version=U32(0),
+            system_version=U8(1),
+        ),
+        doc="The runtime version, the same value `Core_version` returns.",
     )
     ss58_prefix: U16 = constant(
         default=U16(42),

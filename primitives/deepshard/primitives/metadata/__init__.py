@@ -1,4 +1,4 @@
-"""Runtime metadata V14: the model, the type registry, the builder and a text rendering.
+"""Runtime metadata V14, V15 and V16: the models, the registry, the builder, a text rendering.
 
 Introduction
 ------------
@@ -12,7 +12,11 @@ extrinsic format. This package produces it from codec type descriptors:
   `PortableRegistry` out, with deterministic first-seen ids;
 * `builder`: `MetadataBuilder` / `build_metadata` from frozen pallet and extrinsic
   descriptions (independent of the pallet framework, which calls it);
-* `render`: `render_metadata`, stable text for snapshot tests.
+* `v15`: frame-metadata V15 (`RuntimeMetadataV15`: V14 plus runtime APIs, outer enums, the
+  extrinsic's parts and custom values), `encode_metadata_v15` / `decode_metadata_v15`;
+* `v16`: frame-metadata V16 (`RuntimeMetadataV16`), derived from V15 (`v16_from_v15`);
+* `render`: `render_metadata`, stable text for snapshot tests (`render_metadata_v15` for
+  what V15 adds).
 
 Errors are `MetadataError` subclasses (`errors`).
 """
@@ -20,9 +24,13 @@ Errors are `MetadataError` subclasses (`errors`).
 from deepshard.primitives.metadata.builder import (
     BuiltMetadata,
     ConstantDescription,
+    CustomValueDescription,
     ExtrinsicDescription,
     MetadataBuilder,
+    OuterEnumsDescription,
     PalletDescription,
+    RuntimeApiDescription,
+    RuntimeApiMethodDescription,
     SignedExtensionDescription,
     StorageEntryDescription,
     build_metadata,
@@ -49,7 +57,19 @@ from deepshard.primitives.metadata.model import (
     encode_metadata,
 )
 from deepshard.primitives.metadata.registry import TypeRegistry, TypeSpec, resolve_type
-from deepshard.primitives.metadata.render import render_metadata, type_name
+from deepshard.primitives.metadata.render import render_metadata, render_metadata_v15, type_name
+from deepshard.primitives.metadata.v15 import (
+    METADATA_V15,
+    RuntimeMetadataV15,
+    decode_metadata_v15,
+    encode_metadata_v15,
+)
+from deepshard.primitives.metadata.v16 import (
+    METADATA_V16,
+    RuntimeMetadataV16,
+    decode_metadata_v16,
+    encode_metadata_v16,
+)
 
 __all__ = [
     # building
@@ -61,6 +81,10 @@ __all__ = [
     "ConstantDescription",
     "ExtrinsicDescription",
     "SignedExtensionDescription",
+    "RuntimeApiDescription",
+    "RuntimeApiMethodDescription",
+    "OuterEnumsDescription",
+    "CustomValueDescription",
     "StorageEntryModifier",
     "StorageHasher",
     # registry
@@ -78,8 +102,17 @@ __all__ = [
     "encode_metadata",
     "decode_metadata",
     "check_type_ids",
+    "METADATA_V15",
+    "RuntimeMetadataV15",
+    "encode_metadata_v15",
+    "decode_metadata_v15",
+    "METADATA_V16",
+    "RuntimeMetadataV16",
+    "encode_metadata_v16",
+    "decode_metadata_v16",
     # rendering
     "render_metadata",
+    "render_metadata_v15",
     "type_name",
     # errors
     "MetadataError",

@@ -1,4 +1,4 @@
-"""Assemble V14 metadata from pallet descriptions: `MetadataBuilder` and `build_metadata`.
+"""Assemble V14 and V15 metadata from pallet descriptions: `MetadataBuilder`, `build_metadata`.
 
 Introduction
 ------------
@@ -14,9 +14,15 @@ runtime's support layer computes from its pallets:
 Types are given as codec annotations or `TypeInfo` descriptors. The output, `BuiltMetadata`,
 holds the V14 model and its ``RuntimeMetadataPrefixed`` bytes (``b"meta" ++ 0x0e ++ ...``).
 
+Given the outer enums (`OuterEnumsDescription`: ``RuntimeEvent`` and ``RuntimeError``; the call
+enum is the extrinsic's ``Call`` parameter) and the runtime APIs (`RuntimeApiDescription`), it
+also builds V15 (``b"meta" ++ 0x0f ++ ...``). V15's registry extends V14's: the same ids, then
+the types only V15 mentions (the signed-extra tuple, ``RuntimeError``, the API inputs and
+outputs, custom values), so one id means one type in both.
+
 Type ids follow FRAME's registration order: pallets by index (per pallet: storage entries,
 key before value, then calls, event, constants, error), then the extrinsic type and the signed
-extensions (``ty`` then ``additional_signed``), then the runtime type.
+extensions (``ty`` then ``additional_signed``), then the runtime type; V15's additions follow.
 
 Validation (`InvalidDescription`) catches what clients would silently misread: duplicate pallet
 names or indices, call arguments without names (py-substrate-interface composes calls by
@@ -51,6 +57,23 @@ from deepshard.primitives.metadata.model import (
     encode_metadata,
 )
 from deepshard.primitives.metadata.registry import TypeRegistry, TypeSpec, resolve_type
+from deepshard.primitives.metadata.v15 import (
+    CustomMetadata,
+    CustomValueMetadata,
+    ExtrinsicMetadataV15,
+    OuterEnums,
+    PalletMetadataV15,
+    RuntimeApiMetadata,
+    RuntimeApiMethodMetadata,
+    RuntimeApiMethodParamMetadata,
+    RuntimeMetadataV15,
+    encode_metadata_v15,
+)
+from deepshard.primitives.metadata.v16 import (
+    RuntimeMetadataV16,
+    encode_metadata_v16,
+    v16_from_v15,
+)
 from deepshard.primitives.numeric import U8, U32
 
 __all__ = [
@@ -59,6 +82,10 @@ __all__ = [
     "PalletDescription",
     "SignedExtensionDescription",
     "ExtrinsicDescription",
+    "RuntimeApiMethodDescription",
+    "RuntimeApiDescription",
+    "OuterEnumsDescription",
+    "CustomValueDescription",
     "BuiltMetadata",
     "MetadataBuilder",
     "build_metadata",
@@ -164,6 +191,8 @@ class PalletDescription:
     """Its error enum (indices ``0..n-1``), if it has errors."""
     storage_prefix: str | None = None
     """The storage prefix; None means the pallet's name (FRAME's default)."""
+    docs: tuple[str, ...] = ()
+    """Documentation lines of the pallet (V15 only)."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -176,6 +205,7 @@ class PalletDescription:
             raise InvalidDescription(f"pallet {self.name}: storage takes StorageEntryDescription")
         if not all(isinstance(c, ConstantDescription) for c in self.constants):
             raise InvalidDescription(f"pallet {self.name}: constants take ConstantDescription")
+        _check_docs(f"pallet {self.name}", self.docs)
         _unique(f"pallet {self.name}: storage entry", (e.name for e in self.storage))
         _unique(f"pallet {self.name}: constant", (c.name for c in self.constants))
 
@@ -229,6 +259,83 @@ class ExtrinsicDescription:
 
 
 @dataclass(frozen=True, slots=True)
+class RuntimeApiMethodDescription:
+    """A runtime API method: named inputs, output type, docs.
+
+    Raises:
+        InvalidDescription: on construction, if a name is empty or two inputs share a name.
+    """
+
+    name: str
+    """The method's name (``account_nonce``)."""
+    inputs: tuple[tuple[str, TypeSpec], ...]
+    """``(name, type)`` of each input, in the order they are SCALE-concatenated."""
+    output: TypeSpec
+    """What it returns."""
+    docs: tuple[str, ...] = ()
+    """Documentation lines."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidDescription(f"runtime API method name must be non-empty: {self.name!r}")
+        if not isinstance(self.inputs, tuple) or not all(
+            isinstance(i, tuple) and len(i) == 2 and isinstance(i[0], str) and i[0]
+            for i in self.inputs
+        ):
+            raise InvalidDescription(f"method {self.name}: inputs must be (name, type) pairs")
+        _unique(f"method {self.name}: input", (name for name, _ in self.inputs))
+        _check_docs(f"method {self.name}", self.docs)
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeApiDescription:
+    """A runtime API trait (``AccountNonceApi``) and its methods.
+
+    Raises:
+        InvalidDescription: on construction, if the name is empty or two methods share a name.
+    """
+
+    name: str
+    """The trait's name; a method is called as ``<name>_<method>``."""
+    methods: tuple[RuntimeApiMethodDescription, ...]
+    """Its methods."""
+    docs: tuple[str, ...] = ()
+    """Documentation lines."""
+    version: int | None = None
+    """The API's version (as in ``RuntimeVersion.apis``); V16 needs it, V15 does not say it."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise InvalidDescription(f"runtime API name must be non-empty: {self.name!r}")
+        if not all(isinstance(m, RuntimeApiMethodDescription) for m in self.methods):
+            raise InvalidDescription(f"API {self.name}: methods take RuntimeApiMethodDescription")
+        _unique(f"API {self.name}: method", (m.name for m in self.methods))
+        _check_docs(f"API {self.name}", self.docs)
+
+
+@dataclass(frozen=True, slots=True)
+class OuterEnumsDescription:
+    """The runtime's event and error enums (the call enum is the extrinsic's ``Call``)."""
+
+    event: TypeSpec
+    """``RuntimeEvent``."""
+    error: TypeSpec
+    """``RuntimeError``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomValueDescription:
+    """A named custom value of V15 metadata, already SCALE-encoded."""
+
+    name: str
+    """Its name (the map key)."""
+    ty: TypeSpec
+    """Its type."""
+    value: bytes
+    """Its SCALE bytes."""
+
+
+@dataclass(frozen=True, slots=True)
 class BuiltMetadata:
     """The result of a build: the V14 model and its encoding."""
 
@@ -238,6 +345,30 @@ class BuiltMetadata:
     """``RuntimeMetadataPrefixed`` bytes: what ``state_getMetadata`` returns (hex-encoded)."""
     registry: TypeRegistry = field(compare=False, repr=False)
     """The registry the types came from (look ids up with ``registry.id_of(annotation)``)."""
+    v15: RuntimeMetadataV15 | None = None
+    """The V15 model, when the outer enums were given."""
+    encoded_v15: bytes | None = None
+    """Its ``RuntimeMetadataPrefixed`` bytes (``b"meta" ++ 0x0f ++ ...``)."""
+    v16: RuntimeMetadataV16 | None = None
+    """The V16 model, when every runtime API has a version."""
+    encoded_v16: bytes | None = None
+    """Its ``RuntimeMetadataPrefixed`` bytes (``b"meta" ++ 0x10 ++ ...``)."""
+
+    def encoded_at_version(self, version: int) -> bytes | None:
+        """Return the encoded metadata of `version` (14 or 15), or None if not built."""
+        if version == 14:
+            return self.encoded
+        if version == 15:
+            return self.encoded_v15
+        if version == 16:
+            return self.encoded_v16
+        return None
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        """The metadata versions built, ascending."""
+        built = {14: self.encoded, 15: self.encoded_v15, 16: self.encoded_v16}
+        return tuple(v for v, data in built.items() if data is not None)
 
     @property
     def hash(self) -> bytes:
@@ -285,11 +416,24 @@ class MetadataBuilder:
         """The pallets added so far, by index."""
         return tuple(self._pallets[i] for i in sorted(self._pallets))
 
-    def build(self, extrinsic: ExtrinsicDescription, runtime_type: TypeSpec) -> BuiltMetadata:
+    def build(
+        self,
+        extrinsic: ExtrinsicDescription,
+        runtime_type: TypeSpec,
+        *,
+        outer_enums: OuterEnumsDescription | None = None,
+        apis: tuple[RuntimeApiDescription, ...] = (),
+        custom: tuple[CustomValueDescription, ...] = (),
+    ) -> BuiltMetadata:
         """Build the metadata: register every type in FRAME's order, then encode.
 
+        V14 is always built; V15 too when `outer_enums` is given (with `apis` and `custom`), and
+        V16 when, besides, every API has a version.
+
         Raises:
-            InvalidDescription: a call, event or error type breaks the rules above.
+            InvalidDescription: a call, event or error type breaks the rules above, the
+                extrinsic type lacks its ``Address``/``Call``/``Signature`` parameters (V15),
+                or two APIs or custom values share a name.
             UnsupportedType: a type cannot be expressed in scale-info.
         """
         if not isinstance(extrinsic, ExtrinsicDescription):
@@ -315,8 +459,23 @@ class MetadataBuilder:
             extrinsic=extrinsic_metadata,
             ty=runtime,
         )
+        encoded = encode_metadata(metadata)
+        if outer_enums is None:
+            return BuiltMetadata(metadata=metadata, encoded=encoded, registry=registry)
+        v15 = _v15_metadata(
+            registry, metadata, self.pallets, extrinsic, outer_enums, tuple(apis), tuple(custom)
+        )
+        v16 = None
+        if apis and all(api.version is not None for api in apis):
+            v16 = v16_from_v15(v15, {api.name: int(api.version or 0) for api in apis})
         return BuiltMetadata(
-            metadata=metadata, encoded=encode_metadata(metadata), registry=registry
+            metadata=metadata,
+            encoded=encoded,
+            registry=registry,
+            v15=v15,
+            encoded_v15=encode_metadata_v15(v15),
+            v16=v16,
+            encoded_v16=None if v16 is None else encode_metadata_v16(v16),
         )
 
 
@@ -324,8 +483,12 @@ def build_metadata(
     pallets: Iterable[PalletDescription],
     extrinsic: ExtrinsicDescription,
     runtime_type: TypeSpec,
+    *,
+    outer_enums: OuterEnumsDescription | None = None,
+    apis: tuple[RuntimeApiDescription, ...] = (),
+    custom: tuple[CustomValueDescription, ...] = (),
 ) -> BuiltMetadata:
-    """Build V14 metadata in one call (a `MetadataBuilder` with every pallet added).
+    """Build V14 (and V15, given `outer_enums`) metadata in one call (see `MetadataBuilder`).
 
     Raises:
         InvalidDescription: the descriptions break a rule (see the module docs).
@@ -334,7 +497,7 @@ def build_metadata(
     builder = MetadataBuilder()
     for pallet in pallets:
         builder.add_pallet(pallet)
-    return builder.build(extrinsic, runtime_type)
+    return builder.build(extrinsic, runtime_type, outer_enums=outer_enums, apis=apis, custom=custom)
 
 
 def _unique(what: str, names: Iterable[str]) -> None:
@@ -423,3 +586,86 @@ def _check_errors(pallet: str, info: TypeInfo) -> None:
             f"pallet {pallet}: error indices must be 0..{len(indices) - 1} in order, not "
             f"{indices} (clients look errors up by position)"
         )
+
+
+def _v15_metadata(  # noqa: PLR0917 -- one private call site, every part of V15
+    registry: TypeRegistry,
+    v14: RuntimeMetadataV14,
+    pallets: tuple[PalletDescription, ...],
+    extrinsic: ExtrinsicDescription,
+    outer_enums: OuterEnumsDescription,
+    apis: tuple[RuntimeApiDescription, ...],
+    custom: tuple[CustomValueDescription, ...],
+) -> RuntimeMetadataV15:
+    params = {p.name: p.type for p in resolve_type(extrinsic.ty).params}
+    parts = {}
+    for name in ("Address", "Call", "Signature"):
+        info = params.get(name)
+        if info is None:
+            raise InvalidDescription(f"the extrinsic type has no {name} parameter (V15 needs it)")
+        parts[name] = registry.register(info)
+    extra = TypeInfo(
+        TypeKind.TUPLE, elements=tuple(resolve_type(e.ty) for e in extrinsic.signed_extensions)
+    )
+    extrinsic_v15 = ExtrinsicMetadataV15(
+        version=v14.extrinsic.version,
+        address_ty=U32(parts["Address"]),
+        call_ty=U32(parts["Call"]),
+        signature_ty=U32(parts["Signature"]),
+        extra_ty=U32(registry.register(extra)),
+        signed_extensions=v14.extrinsic.signed_extensions,
+    )
+    _check_variant("runtime", "outer event", resolve_type(outer_enums.event))
+    _check_variant("runtime", "outer error", resolve_type(outer_enums.error))
+    enums = OuterEnums(
+        call_enum_ty=U32(parts["Call"]),
+        event_enum_ty=U32(registry.register(outer_enums.event)),
+        error_enum_ty=U32(registry.register(outer_enums.error)),
+    )
+    _unique("runtime API", (api.name for api in apis))
+    apis_metadata = tuple(
+        RuntimeApiMetadata(
+            name=api.name,
+            methods=tuple(
+                RuntimeApiMethodMetadata(
+                    name=method.name,
+                    inputs=tuple(
+                        RuntimeApiMethodParamMetadata(name=name, ty=U32(registry.register(ty)))
+                        for name, ty in method.inputs
+                    ),
+                    output=U32(registry.register(method.output)),
+                    docs=method.docs,
+                )
+                for method in api.methods
+            ),
+            docs=api.docs,
+        )
+        for api in apis
+    )
+    _unique("custom value", (value.name for value in custom))
+    custom_map = tuple(
+        (value.name, CustomValueMetadata(ty=U32(registry.register(value.ty)), value=value.value))
+        for value in sorted(custom, key=lambda value: value.name)
+    )
+    by_index = {p.index: p for p in pallets}
+    return RuntimeMetadataV15(
+        types=registry.portable_registry(),
+        pallets=tuple(
+            PalletMetadataV15(
+                name=p.name,
+                storage=p.storage,
+                calls=p.calls,
+                event=p.event,
+                constants=p.constants,
+                error=p.error,
+                index=p.index,
+                docs=by_index[int(p.index)].docs,
+            )
+            for p in v14.pallets
+        ),
+        extrinsic=extrinsic_v15,
+        ty=v14.ty,
+        apis=apis_metadata,
+        outer_enums=enums,
+        custom=CustomMetadata(map=custom_map),
+    )

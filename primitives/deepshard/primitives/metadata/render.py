@@ -35,8 +35,9 @@ from deepshard.primitives.metadata.model import (
     Variant,
     encode_metadata,
 )
+from deepshard.primitives.metadata.v15 import RuntimeMetadataV15, encode_metadata_v15
 
-__all__ = ["render_metadata", "type_name"]
+__all__ = ["render_metadata", "render_metadata_v15", "type_name"]
 
 _MAX_DEPTH = 32
 _INDENT = "  "
@@ -109,6 +110,54 @@ def render_metadata(metadata: RuntimeMetadataV14, *, types: bool = True) -> str:
         _render_types(out, reg)
     out.append("")
     out.append(f"blake2_256: 0x{blake2_256(encode_metadata(metadata)).hex()}")
+    return "\n".join(out) + "\n"
+
+
+def render_metadata_v15(metadata: RuntimeMetadataV15) -> str:
+    """Return the text form of what V15 adds to V14; ends with a newline.
+
+    The extrinsic's parts, the outer enums, each pallet's first doc line, every runtime API
+    with its methods (``name(input: Type, ...) -> Output``) and docs, the custom values, and
+    the blake2_256 of the encoded V15 bytes (which pins the rest, the types included).
+
+    Raises:
+        UnknownType: the model refers to a type id its registry does not hold.
+    """
+    reg = metadata.types
+    ext = metadata.extrinsic
+    enums = metadata.outer_enums
+    out: list[str] = [
+        "RuntimeMetadataV15",
+        f"types: {len(reg.types)}",
+        f"extrinsic: version {ext.version}, address {type_name(reg, ext.address_ty)}, "
+        f"call {type_name(reg, ext.call_ty)}, signature {type_name(reg, ext.signature_ty)}, "
+        f"extra {type_name(reg, ext.extra_ty)}",
+        f"outer enums: call {_path_name(reg, enums.call_enum_ty)}, "
+        f"event {_path_name(reg, enums.event_enum_ty)}, "
+        f"error {_path_name(reg, enums.error_enum_ty)}",
+        "",
+        "pallets",
+    ]
+    for pallet in sorted(metadata.pallets, key=lambda p: p.index):
+        first = next((line.strip() for line in pallet.docs if line.strip()), "")
+        out.append(f"{_INDENT}{pallet.index} {pallet.name}: {first}".rstrip())
+    out.append("")
+    out.append("runtime APIs")
+    for api in metadata.apis:
+        out.append(f"{_INDENT}{api.name}")
+        _docs(out, api.docs, 2)
+        for method in api.methods:
+            inputs = ", ".join(f"{p.name}: {type_name(reg, p.ty)}" for p in method.inputs)
+            out.append(f"{_INDENT * 2}{method.name}({inputs}) -> {type_name(reg, method.output)}")
+            _docs(out, method.docs, 3)
+    out.append("")
+    out.append("custom")
+    out.extend(
+        f"{_INDENT}{name}: {type_name(reg, value.ty)} = 0x{value.value.hex()}"
+        for name, value in metadata.custom.map
+    )
+    out.append("")
+    out.append(f"blake2_256: 0x{blake2_256(encode_metadata_v15(metadata)).hex()}")
     return "\n".join(out) + "\n"
 
 

@@ -25,7 +25,12 @@ from typing import Final
 
 from deepshard.primitives.hashing import blake2_256
 from deepshard.primitives.trie.errors import InvalidNode, MissingNode
-from deepshard.primitives.trie.lookup import Decode, iterate, lookup
+from deepshard.primitives.trie.lookup import (
+    Decode,
+    closest_descendant_merkle_value,
+    iterate,
+    lookup,
+)
 from deepshard.primitives.trie.node import Branch, Empty, decode_node, encode_branch, encode_leaf
 from deepshard.primitives.trie.root import encode_trie, sorted_pairs
 from deepshard.primitives.trie.store import NodeStore
@@ -328,6 +333,14 @@ class Trie:
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, bytes) and self.get(key) is not None
+
+    def closest_descendant_merkle_value(self, key: bytes) -> bytes | None:
+        """The Merkle value of the node at `key` or of its closest descendant, or None.
+
+        Raises:
+            MissingNode: a node on the path is not in the store.
+        """
+        return closest_descendant_merkle_value(self._fetch, self.root, key)
 
     def iter_prefix(
         self, prefix: bytes = b"", start_after: bytes | None = None

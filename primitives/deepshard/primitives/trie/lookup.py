@@ -13,7 +13,7 @@ from typing import Final
 from deepshard.primitives.trie.node import Branch, Empty, Node, decode_node
 from deepshard.primitives.trie.version import EMPTY_TRIE_ROOT, HASH_LENGTH
 
-__all__ = ["Fetch", "Decode", "lookup", "iterate"]
+__all__ = ["Fetch", "Decode", "lookup", "iterate", "closest_descendant_merkle_value"]
 
 Fetch = Callable[[bytes], bytes]
 """Return the bytes stored under a hash; raise (`MissingNode`, `InvalidProof`) if absent."""
@@ -55,6 +55,42 @@ def lookup(fetch: Fetch, root: bytes, key: bytes, decode: Decode = decode_node) 
         if child is None:
             return None
         depth += 1
+        data = fetch(child) if len(child) == HASH_LENGTH else child
+
+
+def closest_descendant_merkle_value(
+    fetch: Fetch, root: bytes, key: bytes, decode: Decode = decode_node
+) -> bytes | None:
+    """Return the Merkle value of the node at `key`, or of its closest descendant; or None.
+
+    The Merkle value of a node is how its parent refers to it: its hash, or its encoding when
+    shorter than 32 bytes (the root is always referred to by its hash). The closest descendant
+    is the first node whose full key starts with `key` (a branch counts), found by walking
+    down from the root; None when no key of the trie starts with `key`
+    (``chainHead_v1_storage`` type ``closestDescendantMerkleValue``).
+    """
+    if root == EMPTY_TRIE_ROOT:
+        return None
+    path = key.hex()
+    reference = root
+    data = fetch(root)
+    depth = 0
+    while True:
+        node = decode(data)
+        if isinstance(node, Empty):
+            return None
+        partial = node.partial
+        remaining = path[depth:]
+        if partial.startswith(remaining):
+            return reference  # `key` ends inside or at this node: it is the closest
+        if not remaining.startswith(partial) or not isinstance(node, Branch):
+            return None  # diverges, or continues below a leaf
+        depth += len(partial)
+        child = node.children[_INDEX[path[depth]]]
+        if child is None:
+            return None
+        depth += 1
+        reference = child
         data = fetch(child) if len(child) == HASH_LENGTH else child
 
 

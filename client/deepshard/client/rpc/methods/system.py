@@ -5,6 +5,12 @@ should not need peers); ``system_chainType`` is ``"Development"``, ``"Local"``, 
 ``{"Custom": name}``; ``system_properties`` is always an object. ``system_accountNextIndex``
 (alias ``account_nextIndex``) is the runtime's nonce at the best block, advanced past the
 account's transactions already in the pool, as frame-rpc-system computes it.
+
+``system_dryRun`` (alias ``system_dryRunAt``; unsafe, as frame-rpc-system marks it) applies a
+signed extrinsic on top of a block's state (the best block by default) and answers the SCALE
+``ApplyExtrinsicResult`` as hex; nothing is kept. An extrinsic that does not decode answers 2
+``Unable to dry run extrinsic``, a runtime failure 1. ``system_localListenAddresses`` lists the
+node's listeners as multiaddresses.
 """
 
 from __future__ import annotations
@@ -13,18 +19,21 @@ from typing import Any, Final
 
 from deepshard.client.node.interfaces import NodeView
 from deepshard.client.rpc.errors import RpcError
+from deepshard.client.rpc.json import to_hex
 from deepshard.client.rpc.module import RpcModule
-from deepshard.client.rpc.params import Param, ParamError
-from deepshard.primitives.codec import AccountId32, DecodeError
+from deepshard.client.rpc.params import Param, ParamError, h256, hex_bytes
+from deepshard.primitives.codec import H256, AccountId32, DecodeError
 from deepshard.primitives.crypto.ss58 import ss58_decode
 from deepshard.primitives.extrinsic import Id, UncheckedExtrinsic
 from deepshard.runtime.apis import ApiError
 
-__all__ = ["register_system", "account_id", "NONCE_RUNTIME_ERROR"]
+__all__ = ["register_system", "account_id", "NONCE_RUNTIME_ERROR", "DRY_RUN_DECODE_ERROR"]
 
 _CHAIN_TYPES: Final = ("Development", "Local", "Live")
 NONCE_RUNTIME_ERROR: Final = 1
-"""frame-rpc-system's code when the runtime's nonce query fails."""
+"""frame-rpc-system's code when the runtime call fails (nonce query, dry run)."""
+DRY_RUN_DECODE_ERROR: Final = 2
+"""frame-rpc-system's code when the extrinsic to dry-run does not decode."""
 
 
 def account_id(value: Any) -> AccountId32:
@@ -61,6 +70,7 @@ def register_system(module: RpcModule, node: NodeView) -> None:
     module.register("system_nodeRoles", lambda: [node.info.node_role])
     module.register("system_syncState", lambda: dict(node.sync_state()))
     module.register("system_peers", lambda: list(node.peers()))
+    module.register("system_localListenAddresses", lambda: list(node.listen_addresses()))
 
     def health() -> dict[str, Any]:
         return {
@@ -88,6 +98,32 @@ def register_system(module: RpcModule, node: NodeView) -> None:
         next_index,
         params=(Param("account", account_id),),
         aliases=("account_nextIndex",),
+        blocking=True,
+    )
+
+    def dry_run(extrinsic: bytes, at: H256 | None) -> str:
+        try:
+            UncheckedExtrinsic.decode(extrinsic)
+        except (DecodeError, ValueError) as error:
+            raise RpcError(
+                DRY_RUN_DECODE_ERROR, "Unable to dry run extrinsic", str(error)
+            ) from None
+        block_hash = at if at is not None else node.chain.best_hash
+        if node.chain.header(block_hash) is None:
+            detail = f"unknown block {block_hash.to_hex()}"
+            raise RpcError(NONCE_RUNTIME_ERROR, "Unable to dry run extrinsic.", detail)
+        try:
+            return to_hex(node.call_runtime("BlockBuilder_apply_extrinsic", extrinsic, block_hash))
+        except ApiError as error:
+            raise RpcError(
+                NONCE_RUNTIME_ERROR, "Unable to dry run extrinsic.", str(error)
+            ) from None
+
+    module.register(
+        "system_dryRun",
+        dry_run,
+        params=(Param("extrinsic", hex_bytes), Param("at", h256, optional=True)),
+        aliases=("system_dryRunAt",),
         blocking=True,
     )
 
