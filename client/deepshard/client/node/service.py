@@ -312,9 +312,12 @@ class NodeService:
             BlockImportError: a check failed; nothing was written.
         """
         started = time.perf_counter()
-        now_slot = self._now_millis() // self.slot_duration()
+        now = self._now_millis()
+        now_slot = now // self.slot_duration()
         single = len(self.authorities(self.db.best_hash)) == 1
-        result = import_block(self.runtime, self.db, block, current_slot=now_slot, finalize=single)
+        result = import_block(
+            self.runtime, self.db, block, current_slot=now_slot, now_millis=now, finalize=single
+        )
         self.metrics.import_seconds.observe(time.perf_counter() - started)
         outcome = result.outcome
         header = block.header
