@@ -260,6 +260,9 @@ class FakeNode:
     def is_syncing(self) -> bool:
         return self.syncing
 
+    def listen_addresses(self) -> list[str]:
+        return ["/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWTest"]
+
 
 @pytest.fixture(scope="session")
 def runtime() -> DeepshardRuntime:

@@ -21,8 +21,9 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from deepshard.client.consensus.aura import AuraError, verify_header
+from deepshard.client.consensus.aura import AuraError, SlotInFuture, verify_header
 from deepshard.client.db import ChainDatabase, DatabaseError
+from deepshard.client.db.errors import FinalityViolation
 from deepshard.client.db.records import ImportOutcome
 from deepshard.pallets.aura import Aura
 from deepshard.pallets.timestamp import INHERENT_IDENTIFIER, TimestampInherentError
@@ -34,11 +35,37 @@ from deepshard.runtime.state import BlockState
 from deepshard.runtime.support.inherents import InherentData, InherentDataError
 from deepshard.runtime.support.overlay import Overlay
 
-__all__ = ["BlockImportError", "ImportResult", "import_block"]
+__all__ = [
+    "BlockImportError",
+    "AlreadyImported",
+    "UnknownParent",
+    "NotNow",
+    "ImportResult",
+    "import_block",
+]
 
 
 class BlockImportError(Exception):
-    """The block cannot be imported; the message says which check failed."""
+    """The block cannot be imported; the message says which check failed.
+
+    This base class means the block is *invalid*; the subclasses name the cases where it may
+    be fine but cannot be imported here and now.
+    """
+
+
+class AlreadyImported(BlockImportError):
+    """The block is in the database already."""
+
+
+class UnknownParent(BlockImportError):
+    """The parent is unknown or its state pruned (a gap, or a fork we cannot follow)."""
+
+
+class NotNow(BlockImportError):
+    """The block may be valid but is refused here and now.
+
+    Its slot is ahead of our clock, or it would revert a finalized block.
+    """
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,17 +103,19 @@ def import_block(
     header = block.header
     parent_hash = header.parent_hash
     if db.contains(header.hash()):
-        raise BlockImportError(f"block 0x{bytes(header.hash()).hex()} is already imported")
+        raise AlreadyImported(f"block 0x{bytes(header.hash()).hex()} is already imported")
     parent = db.header(parent_hash)
     state = db.state_at(parent_hash)
     if parent is None or state is None:
-        raise BlockImportError(f"unknown or pruned parent 0x{bytes(parent_hash).hex()}")
+        raise UnknownParent(f"unknown or pruned parent 0x{bytes(parent_hash).hex()}")
     if int(header.number) != int(parent.number) + 1:
         raise BlockImportError("the block number does not follow its parent's")
     ctx = runtime.runtime.new_context(Overlay(state), int(parent.number))
     authorities = tuple(bytes(a) for a in ctx.pallet(Aura).authorities())
     try:
         verified = verify_header(header, authorities, current_slot)
+    except SlotInFuture as error:
+        raise NotNow(f"Aura: {error}") from error
     except AuraError as error:
         raise BlockImportError(f"Aura: {error}") from error
     try:
@@ -107,6 +136,8 @@ def import_block(
             finalized=finalize,
             precomputed=state.last_update,
         )
+    except FinalityViolation as error:
+        raise NotNow(f"the block conflicts with finality: {error}") from error
     except DatabaseError as error:
         raise BlockImportError(f"the database refused the block: {error}") from error
     return ImportResult(outcome, verified.author)

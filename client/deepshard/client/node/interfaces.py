@@ -235,3 +235,7 @@ class NodeView(Protocol):
     def is_syncing(self) -> bool:
         """Whether the node is catching up with the network."""
         ...
+
+    def listen_addresses(self) -> list[str]:
+        """``system_localListenAddresses``: multiaddrs (with ``/p2p/<peer id>``) peers can dial."""
+        ...

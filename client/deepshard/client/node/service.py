@@ -8,7 +8,9 @@
 * the transaction pool, validating through the runtime at the best block;
 * the Aura authoring loop (one block per owned slot, built on the best block, imported at once;
   with a single authority every block is final when imported);
-* the JSON-RPC server and the Prometheus exporter.
+* the JSON-RPC server and the Prometheus exporter;
+* with `NodeConfig.p2p`, the network service and the chain protocol (`ChainSync`): peers,
+  block announcements, transaction gossip, sync.
 
 Chain mutations run on one worker thread, one at a time; RPC reads run on the event loop and
 read database snapshots, so they never see a half-imported block. The service implements
@@ -26,6 +28,11 @@ from typing import Any
 from deepshard.chain_spec.raw import parse_raw_chain_spec
 from deepshard.client.consensus.aura import slot_author
 from deepshard.client.db import ChainDatabase
+from deepshard.client.network.address import AddressError, Multiaddr
+from deepshard.client.network.identity import NodeKey, NodeKeyError
+from deepshard.client.network.messages import Role
+from deepshard.client.network.service import NetworkConfig, NetworkService
+from deepshard.client.network.sync import ChainSync
 from deepshard.client.node.block_import import ImportResult, import_block
 from deepshard.client.node.block_production import ProposedBlock, ReadyTransaction, propose_block
 from deepshard.client.node.config import NodeConfig
@@ -34,6 +41,7 @@ from deepshard.client.node.interfaces import ChainInfo
 from deepshard.client.node.keystore import Keystore
 from deepshard.client.node.logs import logger
 from deepshard.client.node.metrics import NodeMetrics
+from deepshard.client.node.network_bridge import NodeChain
 from deepshard.client.rpc import (
     CorsPolicy,
     RpcLimits,
@@ -121,9 +129,17 @@ class NodeService:
         self.pool = TransactionPool(self._validate, best=(best.hash(), int(best.number)))
         self.keys = self._load_keys()
         self._worker = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="import")
+        self.import_worker = self._worker
+        """The one thread that changes the chain (authoring and imports)."""
         self._tasks: list[asyncio.Task[Any]] = []
         self._rpc: Any = None
         self._stopping = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.network: NetworkService | None = None
+        """The network service (None for a lone node)."""
+        self.sync: ChainSync | None = None
+        """The chain protocol (None for a lone node)."""
+        self._network_config = self._make_network_config(config)
         self._info = ChainInfo(
             chain_name=spec.name,
             chain_type=spec.chain_type,
@@ -131,6 +147,9 @@ class NodeService:
             node_version=config.version,
             properties=dict(spec.properties),
             node_role="Authority" if config.validator else "Full",
+            local_peer_id=""
+            if self._network_config is None
+            else str(self._network_config.node_key.peer_id),
         )
 
     # --- NodeView ------------------------------------------------------------------------------
@@ -170,21 +189,41 @@ class NodeService:
             return self.runtime.apis.call(method, arguments, state, header)
 
     def peers(self) -> list[dict[str, Any]]:
-        """No peers yet: networking comes with the multi-node issue."""
-        return []
+        """``system_peers``: every connected peer's id, roles and best block."""
+        if self.network is None:
+            return []
+        return [
+            {
+                "peerId": str(peer.id),
+                "roles": "AUTHORITY" if peer.is_authority else "FULL",
+                "bestHash": "0x" + bytes(peer.best_hash).hex(),
+                "bestNumber": peer.best_number,
+            }
+            for peer in sorted(self.network.peers.values(), key=lambda p: p.id)
+        ]
 
     def sync_state(self) -> dict[str, int]:
-        """Starting, current and highest block (all local for a lone node)."""
-        best = self.best_header()
+        """``system_syncState``: where sync started, our best, the best any peer reports."""
+        if self.sync is None:
+            best = int(self.best_header().number)
+            return {"startingBlock": 0, "currentBlock": best, "highestBlock": best}
+        state = self.sync.state()
         return {
-            "startingBlock": 0,
-            "currentBlock": int(best.number),
-            "highestBlock": int(best.number),
+            "startingBlock": state.starting_block,
+            "currentBlock": state.current_block,
+            "highestBlock": state.highest_block,
         }
 
     def is_syncing(self) -> bool:
-        """A lone node never syncs."""
-        return False
+        """Whether we are far behind the best peer."""
+        return self.sync is not None and self.sync.is_major_syncing()
+
+    def listen_addresses(self) -> list[str]:
+        """``system_localListenAddresses``: where peers reach us, with our peer id."""
+        if self.network is None:
+            return []
+        peer_id = self.network.local_peer_id
+        return [str(a.with_peer_id(peer_id)) for a in self.network.public_addresses()]
 
     # --- chain helpers -------------------------------------------------------------------------
 
@@ -217,6 +256,31 @@ class NodeService:
         if state is None:
             raise NodeError("the pool validated at a pruned block")
         return self.runtime.executive.validate_transaction(state, header, extrinsic, source)
+
+    def _make_network_config(self, config: NodeConfig) -> NetworkConfig | None:
+        options = config.p2p
+        if options is None:
+            return None
+        try:
+            if options.node_key is not None:
+                key = NodeKey.from_hex(options.node_key)
+            elif options.node_key_file is not None:
+                key = NodeKey.from_file(options.node_key_file)
+            else:
+                key = NodeKey.load_or_create(config.node_key_path)
+            return NetworkConfig(
+                node_key=key,
+                listen=tuple(Multiaddr.parse(a) for a in options.listen),
+                public=tuple(Multiaddr.parse(a) for a in options.public),
+                bootnodes=tuple(Multiaddr.parse(a) for a in options.bootnodes),
+                reserved=tuple(_with_peer_id(Multiaddr.parse(a)) for a in options.reserved),
+                reserved_only=options.reserved_only,
+                in_peers=options.in_peers,
+                out_peers=options.out_peers,
+                roles=Role.AUTHORITY if config.validator else Role.FULL,
+            )
+        except (NodeKeyError, AddressError) as error:
+            raise NodeError(str(error)) from error
 
     def _load_keys(self) -> list[Keypair]:
         if not self.config.validator:
@@ -302,10 +366,11 @@ class NodeService:
         if single_authority:
             self.pool.on_finalized(header.hash(), list(block.extrinsics))
         self.hub.publish_imported(header, best=True, finalized=single_authority)
+        self._announce(header)
         for invalid in proposed.invalid:
             log.debug("dropping invalid transaction 0x%s", bytes(invalid).hex())
 
-    def import_received(self, block: Block) -> ImportResult:
+    def import_received(self, block: Block, justification: bytes | None = None) -> ImportResult:
         """Verify and import a block from elsewhere (a peer, a file), then tell pool and RPC.
 
         Raises:
@@ -341,7 +406,24 @@ class NodeService:
         if single:
             self.pool.on_finalized(header.hash(), list(block.extrinsics))
         self.hub.publish_imported(header, best=outcome.is_best, finalized=single)
+        if outcome.is_best:
+            self._announce(header)
+        del justification  # verified and applied by the finality gadget
         return result
+
+    def _announce(self, header: Header) -> None:
+        """Announce a new best block to peers (from the import thread or the loop)."""
+        sync, loop = self.sync, self._loop
+        if sync is None or loop is None:
+            return
+        loop.call_soon_threadsafe(sync.announce, header)
+
+    def _propagate_ready(self, tx_hash: H256) -> None:
+        sync, loop = self.sync, self._loop
+        transaction = self.pool.get(bytes(tx_hash))
+        if sync is None or loop is None or transaction is None:
+            return
+        loop.call_soon_threadsafe(sync.propagate_transaction, bytes(transaction.extrinsic))
 
     def _count_rpc_call(self, method: str, failed: bool) -> None:
         self.metrics.rpc_calls.labels(method, str(failed).lower()).inc()
@@ -349,8 +431,17 @@ class NodeService:
     # --- lifecycle --------------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Start RPC, metrics, authoring and the informant."""
+        """Start the network, RPC, metrics, authoring and the informant."""
         loop = asyncio.get_running_loop()
+        self._loop = loop
+        if self._network_config is not None:
+            self.sync = ChainSync(NodeChain(self))
+            self.network = NetworkService(self._network_config, self.sync)
+            self.sync.attach(self.network)
+            self._tasks.append(loop.create_task(self.network.run()))
+            self._tasks.append(loop.create_task(self.sync.run()))
+            self.pool.on_ready(self._propagate_ready)
+            await self.network.started()
         if self.config.rpc_port:
             module = node_rpc_module(self)
             module.observer = self._count_rpc_call
@@ -376,6 +467,10 @@ class NodeService:
     async def stop(self) -> None:
         """Stop every task, the RPC server and the worker; close the database."""
         self._stopping.set()
+        if self.network is not None:
+            self.network.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._tasks[0]), 5)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -401,23 +496,76 @@ class NodeService:
                 await asyncio.sleep(max((slot + 1) * duration - now, 1) / 1000)
                 continue
             last_slot = slot
+            if self.sync is not None and self.sync.is_major_syncing():
+                continue  # as Substrate: no authoring on a chain we know is behind
             try:
                 await loop.run_in_executor(self._worker, self.author_slot, slot)
             except Exception:
                 log.exception("💔 Error while authoring the block of slot %d", slot)
 
     async def _informant(self) -> None:
+        interval = 5.0
+        last_best = int(self.best_header().number)
+        last_in = last_out = 0
         while not self._stopping.is_set():
-            await asyncio.sleep(5)
+            await asyncio.sleep(interval)
             best = self.best_header()
             finalized = self.db.header(self.db.finalized_hash) or best
-            log.info(
-                "💤 Idle (0 peers), best: #%d (0x%s), finalized #%d (0x%s), ⬇ 0 ⬆ 0",
-                int(best.number),
-                bytes(best.hash()).hex()[:8] + "…",
-                int(finalized.number),
-                bytes(finalized.hash()).hex()[:8] + "…",
+            network = self.network
+            peers = 0 if network is None else len(network.peers)
+            total_in = 0 if network is None else network.bytes_in + _live_bytes(network, "in")
+            total_out = 0 if network is None else network.bytes_out + _live_bytes(network, "out")
+            down = _rate(total_in - last_in, interval)
+            up = _rate(total_out - last_out, interval)
+            last_in, last_out = total_in, total_out
+            heads = (
+                f"best: #{int(best.number)} ({_short(best.hash())}), "
+                f"finalized #{int(finalized.number)} ({_short(finalized.hash())}), ⬇ {down} ⬆ {up}"
             )
+            if self.sync is not None and self.sync.is_major_syncing():
+                speed = (int(best.number) - last_best) * 10 // int(interval)
+                target = self.sync.state().highest_block
+                log.info(
+                    "⚙️  Syncing %d.%d bps, target=#%d (%d peers), %s",
+                    speed // 10,
+                    speed % 10,
+                    target,
+                    peers,
+                    heads,
+                )
+            else:
+                log.info("💤 Idle (%d peers), %s", peers, heads)
+            last_best = int(best.number)
+            self.metrics.peers.set(peers)
+            if network is not None:
+                self.metrics.banned_peers.set(len(network.peerset.banned()))
+            if self.sync is not None:
+                state = self.sync.state()
+                self.metrics.block_height.labels("sync_target").set(state.highest_block)
+                self.metrics.sync_is_major_syncing.set(int(self.sync.is_major_syncing()))
             status = self.pool.status()
             self.metrics.pool_ready.set(status.ready)
             self.metrics.pool_future.set(status.future)
+
+
+def _with_peer_id(address: Multiaddr) -> Multiaddr:
+    if address.peer_id is None:
+        raise AddressError(f"{address}: a reserved node needs its /p2p/<peer id>")
+    return address
+
+
+def _live_bytes(network: NetworkService, direction: str) -> int:
+    attribute = "bytes_in" if direction == "in" else "bytes_out"
+    return sum(int(getattr(p.connection, attribute, 0)) for p in network.peers.values())
+
+
+def _rate(count: int, seconds: float) -> str:
+    per_second = count / seconds
+    if per_second >= 1024 * 1024:
+        return f"{per_second / (1024 * 1024):.1f}MiB/s"
+    return f"{per_second / 1024:.1f}kiB/s"
+
+
+def _short(block_hash: H256) -> str:
+    text = bytes(block_hash).hex()
+    return f"0x{text[:4]}…{text[-4:]}"
