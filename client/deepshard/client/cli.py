@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from deepshard.chain_spec.cli import app as chain_spec_app
+from deepshard.client.network.cli import key_app
 from deepshard.client.node.cli import app as node_app
 
 __all__ = ["app", "main"]
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(node_app, name="node")
 app.add_typer(chain_spec_app, name="chain-spec")
+app.add_typer(key_app, name="key")
 
 
 def main() -> None:

@@ -105,6 +105,7 @@ class NodeService:
                 f"{self.runtime.version.spec_name} v{self.runtime.version.spec_version}; "
                 "rebuild the spec with this `deepshard`"
             )
+        self._network_config = self._make_network_config(config)
         genesis = genesis_header_of(storage, self.runtime)
         self.genesis_hash = genesis.hash()
         self.state_version = self.runtime.version.state_version
@@ -139,7 +140,6 @@ class NodeService:
         """The network service (None for a lone node)."""
         self.sync: ChainSync | None = None
         """The chain protocol (None for a lone node)."""
-        self._network_config = self._make_network_config(config)
         self._info = ChainInfo(
             chain_name=spec.name,
             chain_type=spec.chain_type,
