@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from deepshard.pallets import aura, balances, sudo, system, timestamp, transaction_payment
+from deepshard.pallets import aura, balances, grandpa, sudo, system, timestamp, transaction_payment
 from deepshard.primitives.numeric import U16, U32, U64, U128
 from deepshard.primitives.weights import (
     DEFAULT_NORMAL_RATIO,
@@ -31,6 +31,7 @@ __all__ = [
     "SYSTEM",
     "TIMESTAMP",
     "AURA",
+    "GRANDPA",
     "BALANCES",
     "TRANSACTION_PAYMENT",
     "SUDO",
@@ -63,6 +64,7 @@ TIMESTAMP: Final = timestamp.Config(
     minimum_period=U64(MILLISECS_PER_BLOCK // 2), on_timestamp_set=(aura.Aura,)
 )
 AURA: Final = aura.Config()
+GRANDPA: Final = grandpa.Config()
 BALANCES: Final = balances.Config(existential_deposit=U128(EXISTENTIAL_DEPOSIT))
 TRANSACTION_PAYMENT: Final = transaction_payment.Config(currency=balances.Balances)
 SUDO: Final = sudo.Config()

@@ -2,10 +2,10 @@
 
 Pallets and their indices (stable forever: clients encode calls with them)::
 
-    0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo
+    0 System  1 Timestamp  2 Aura  3 Grandpa  4 Balances  5 TransactionPayment  6 Sudo
 
-(3 is kept for the finality gadget, as in Substrate's node template.) `deepshard_runtime()`
-returns the one composed runtime; it is built on first use, not at import.
+(Grandpa, the finality authorities, sits at 3 as in Substrate's node template.)
+`deepshard_runtime()` returns the one composed runtime; it is built on first use, not at import.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from deepshard.pallets.aura import Aura
 from deepshard.pallets.balances import Balances
+from deepshard.pallets.grandpa import Grandpa
 from deepshard.pallets.sudo import Sudo
 from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import Timestamp
@@ -62,6 +63,7 @@ PALLETS: Final = (
     (0, System, configs.SYSTEM),
     (1, Timestamp, configs.TIMESTAMP),
     (2, Aura, configs.AURA),
+    (3, Grandpa, configs.GRANDPA),
     (4, Balances, configs.BALANCES),
     (5, TransactionPayment, configs.TRANSACTION_PAYMENT),
     (6, Sudo, configs.SUDO),
@@ -80,6 +82,7 @@ VERSION: Final = RuntimeVersion(
         (api_id("BlockBuilder"), U32(6)),
         (api_id("TaggedTransactionQueue"), U32(3)),
         (api_id("AuraApi"), U32(1)),
+        (api_id("GrandpaApi"), U32(3)),
         (api_id("AccountNonceApi"), U32(1)),
         (api_id("TransactionPaymentApi"), U32(4)),
     ),
@@ -114,6 +117,8 @@ class DeepshardRuntime:
                 "AuraApi_authorities": self._aura_authorities,
                 "BlockBuilder_inherent_extrinsics": self._inherent_extrinsics_api,
                 "BlockBuilder_check_inherents": self._check_inherents_api,
+                "GrandpaApi_grandpa_authorities": self._grandpa_authorities,
+                "GrandpaApi_current_set_id": self._grandpa_current_set_id,
             },
         )
 
@@ -190,6 +195,19 @@ class DeepshardRuntime:
         ctx = self.runtime.new_context(Overlay(state), int(at.number))
         authorities = ctx.pallet(Aura).authorities()
         return encode_compact(len(authorities)) + b"".join(bytes(a) for a in authorities)
+
+    def _grandpa_authorities(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        del arguments
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        authorities = ctx.pallet(Grandpa).weighted_authorities()
+        return encode_compact(len(authorities)) + b"".join(
+            bytes(key) + int(weight).to_bytes(8, "little") for key, weight in authorities
+        )
+
+    def _grandpa_current_set_id(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        del arguments
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return ctx.pallet(Grandpa).current_set_id.get().to_le_bytes()
 
     def _inherent_extrinsics_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         extrinsics = self.inherent_extrinsics(state, at, InherentData.decode(arguments))
