@@ -51,7 +51,7 @@ async def start_node(
         dev_key=dev_key,
         rpc_port=0,
         p2p=options,
-        extra={"clock": lambda: FROZEN_MILLIS},
+        extra={"clock": lambda: FROZEN_MILLIS, "finality_step": 0.2},
     )
     node = NodeService(config)
     await node.start()

@@ -185,6 +185,8 @@ class Peer:
     """Blocks it is known to have."""
     known_transactions: SeenCache = field(default_factory=lambda: SeenCache(8_192))
     """Transactions it is known to have."""
+    known_messages: SeenCache = field(default_factory=lambda: SeenCache(8_192))
+    """Finality messages it is known to have."""
     dropped: int = 0
     """Gossip dropped because its queue was full."""
     closing: bool = False

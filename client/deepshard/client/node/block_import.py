@@ -38,6 +38,7 @@ from deepshard.runtime.support.overlay import Overlay
 __all__ = [
     "BlockImportError",
     "AlreadyImported",
+    "BadJustification",
     "UnknownParent",
     "NotNow",
     "ImportResult",
@@ -51,6 +52,10 @@ class BlockImportError(Exception):
     This base class means the block is *invalid*; the subclasses name the cases where it may
     be fine but cannot be imported here and now.
     """
+
+
+class BadJustification(BlockImportError):
+    """The block imported, but the justification sent with it is invalid."""
 
 
 class AlreadyImported(BlockImportError):

@@ -27,16 +27,18 @@ from typing import Any
 
 from deepshard.chain_spec.raw import parse_raw_chain_spec
 from deepshard.client.consensus.aura import slot_author
+from deepshard.client.consensus.finality_votes import JustificationError
 from deepshard.client.db import ChainDatabase
 from deepshard.client.network.address import AddressError, Multiaddr
 from deepshard.client.network.identity import NodeKey, NodeKeyError
 from deepshard.client.network.messages import Role
 from deepshard.client.network.service import NetworkConfig, NetworkService
 from deepshard.client.network.sync import ChainSync
-from deepshard.client.node.block_import import ImportResult, import_block
+from deepshard.client.node.block_import import BadJustification, ImportResult, import_block
 from deepshard.client.node.block_production import ProposedBlock, ReadyTransaction, propose_block
 from deepshard.client.node.config import NodeConfig
 from deepshard.client.node.events import EventHub
+from deepshard.client.node.finality import FINALITY_ENGINE_ID, FinalityGadget, voter_set_at
 from deepshard.client.node.interfaces import ChainInfo
 from deepshard.client.node.keystore import Keystore
 from deepshard.client.node.logs import logger
@@ -51,7 +53,9 @@ from deepshard.client.rpc import (
 )
 from deepshard.client.txpool import TransactionPool
 from deepshard.pallets.aura import Aura
-from deepshard.primitives.codec import H256
+from deepshard.pallets.grandpa import INHERENT_IDENTIFIER as GRANDPA_INHERENT
+from deepshard.pallets.grandpa import EquivocationProof
+from deepshard.primitives.codec import H256, Vec
 from deepshard.primitives.crypto import Keypair, KeyType, dev_keypair
 from deepshard.primitives.header import Header
 from deepshard.primitives.numeric import U32
@@ -61,6 +65,7 @@ from deepshard.primitives.version import RuntimeVersion
 from deepshard.runtime.apis import ApiError
 from deepshard.runtime.executive import Block
 from deepshard.runtime.runtime import CODE_KEY, DeepshardRuntime, deepshard_runtime
+from deepshard.runtime.support.inherents import InherentData
 from deepshard.runtime.support.overlay import Overlay
 
 __all__ = ["NodeError", "NodeService", "genesis_header_of"]
@@ -140,6 +145,8 @@ class NodeService:
         """The network service (None for a lone node)."""
         self.sync: ChainSync | None = None
         """The chain protocol (None for a lone node)."""
+        self.finality: FinalityGadget | None = None
+        """The finality gadget (None for a lone node or a single authority)."""
         self._info = ChainInfo(
             chain_name=spec.name,
             chain_type=spec.chain_type,
@@ -282,6 +289,20 @@ class NodeService:
         except (NodeKeyError, AddressError) as error:
             raise NodeError(str(error)) from error
 
+    def _finality_key(self) -> Keypair | None:
+        if not self.config.validator:
+            return None
+        keys = Keystore(self.config.keystore_path).keys("gran")
+        if self.config.dev_key is not None:
+            keys.append(dev_keypair(self.config.dev_key, KeyType.ED25519))
+        voters = voter_set_at(self, self.db.finalized_hash)
+        key = next((k for k in keys if k.public_key in voters.weights), None)
+        if key is None:
+            log.warning("⚠️  --validator without a finality (gran) key of the voter set")
+        else:
+            log.info("👴 Finality voter 0x%s", key.public_key.hex())
+        return key
+
     def _load_keys(self) -> list[Keypair]:
         if not self.config.validator:
             return []
@@ -312,6 +333,10 @@ class NodeService:
         )
         duration = self.slot_duration()
         ready = self.pool.ready()
+        extra = InherentData()
+        proofs = () if self.finality is None else self.finality.take_proofs()
+        if proofs:
+            extra.put_data(GRANDPA_INHERENT, proofs, Vec[EquivocationProof])
         proposed = propose_block(
             self.runtime,
             state,
@@ -322,6 +347,7 @@ class NodeService:
             (ReadyTransaction(t.hash, t.extrinsic) for t in ready),
             budget_seconds=duration / 3000,
             skip=ready.report_invalid,
+            inherent_data=extra,
         )
         self.metrics.proposer_seconds.observe(proposed.build_seconds)
         block = proposed.block
@@ -408,8 +434,73 @@ class NodeService:
         self.hub.publish_imported(header, best=outcome.is_best, finalized=single)
         if outcome.is_best:
             self._announce(header)
-        del justification  # verified and applied by the finality gadget
+        gadget, loop = self.finality, self._loop
+        if gadget is not None:
+            if justification is not None:
+                try:
+                    gadget.import_justification(header.hash(), justification)
+                except JustificationError as error:
+                    raise BadJustification(f"invalid justification: {error}") from error
+            if loop is not None:
+                loop.call_soon_threadsafe(gadget.on_block_imported, header.hash())
         return result
+
+    def finalize_block(self, block_hash: H256, justification: bytes) -> bool:
+        """Finalize a block with its justification (on the import thread); False if not newer.
+
+        When the block is not on the best chain, the best chain first moves to the highest
+        leaf on top of it (the only chains that can still become final).
+        """
+        db = self.db
+        header = db.header(block_hash)
+        if header is None:
+            raise NodeError(f"cannot finalize the unknown block 0x{bytes(block_hash).hex()}")
+        number = int(header.number)
+        previous = int(db.finalized_number)
+        if number <= previous:
+            return False
+        if db.canonical_hash(number) != block_hash:
+            leaf = self._highest_leaf_above(block_hash, number)
+            route = db.set_best(leaf)
+            log.info("♻️  Reorg to 0x%s to follow finality", bytes(leaf).hex())
+            best = db.header(leaf)
+            if best is not None:
+                retracted = [(h, list(db.body(h) or ())) for h in route.retracted]
+                self.pool.on_block_imported(
+                    leaf,
+                    list(db.body(leaf) or ()),
+                    is_best=True,
+                    retracted=retracted,
+                    number=int(best.number),
+                    parent=best.parent_hash,
+                )
+                self.hub.publish_imported(best, best=True, finalized=False)
+        db.set_finalized(block_hash, (FINALITY_ENGINE_ID, justification))
+        for height in range(previous + 1, number + 1):
+            finalized = db.canonical_hash(height)
+            if finalized is not None:
+                self.pool.on_finalized(finalized, list(db.body(finalized) or ()))
+        self.metrics.block_height.labels("finalized").set(number)
+        self.hub.publish_finalized(header)
+        log.debug("🔒 Finalized #%d (0x%s)", number, bytes(block_hash).hex())
+        return True
+
+    def _highest_leaf_above(self, block_hash: H256, number: int) -> H256:
+        db = self.db
+        best: tuple[int, H256] = (number, block_hash)
+        for leaf in db.leaves():
+            leaf_header = db.header(leaf)
+            if leaf_header is None or int(leaf_header.number) <= best[0]:
+                continue
+            current, height = leaf, int(leaf_header.number)
+            while height > number:
+                parent = db.header(current)
+                if parent is None:
+                    break
+                current, height = parent.parent_hash, height - 1
+            if current == block_hash:
+                best = (int(leaf_header.number), leaf)
+        return best[1]
 
     def _announce(self, header: Header) -> None:
         """Announce a new best block to peers (from the import thread or the loop)."""
@@ -435,11 +526,23 @@ class NodeService:
         loop = asyncio.get_running_loop()
         self._loop = loop
         if self._network_config is not None:
-            self.sync = ChainSync(NodeChain(self))
+            voters = voter_set_at(self, self.db.finalized_hash)
+            if len(voters.weights) > 1:
+                self.finality = FinalityGadget(
+                    self,
+                    self._finality_key(),
+                    step=float(self.config.extra.get("finality_step", 1.0)),
+                )
+            self.sync = ChainSync(
+                NodeChain(self),
+                on_finality_message=None if self.finality is None else self.finality.on_message,
+            )
             self.network = NetworkService(self._network_config, self.sync)
             self.sync.attach(self.network)
             self._tasks.append(loop.create_task(self.network.run()))
             self._tasks.append(loop.create_task(self.sync.run()))
+            if self.finality is not None:
+                self._tasks.append(loop.create_task(self.finality.run()))
             self.pool.on_ready(self._propagate_ready)
             await self.network.started()
         if self.config.rpc_port:

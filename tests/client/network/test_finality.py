@@ -1,0 +1,75 @@
+"""GRANDPA-style finality among four in-process authorities (Alice, Bob, Charlie, Dave) and a
+full node: blocks finalize; with one authority down finality continues; with two down it
+stalls while blocks are still imported, and resumes when one comes back and catches up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.client.network.nodes import address_of, alice_slots, author, start_node, stop_all, until
+
+from deepshard.client.network.identity import NodeKey
+from deepshard.client.node.service import NodeService
+
+NAMES = ("Alice", "Bob", "Charlie", "Dave")
+
+
+def _final(node: NodeService) -> int:
+    return int(node.db.finalized_number)
+
+
+async def test_four_authorities_finalize_and_survive_one_failure(tmp_path: Path) -> None:
+    slots = iter(alice_slots(60))
+    keys = {name: NodeKey.generate().secret_hex() for name in NAMES}
+    alice = await start_node(tmp_path / "Alice", dev_key="Alice", node_key=keys["Alice"])
+    boot = (address_of(alice),)
+    nodes = {"Alice": alice}
+    for name in NAMES[1:]:
+        nodes[name] = await start_node(
+            tmp_path / name, dev_key=name, bootnodes=boot, node_key=keys[name]
+        )
+    full = await start_node(tmp_path / "full", bootnodes=boot)
+    everyone = [*nodes.values(), full]
+    try:
+        for node in nodes.values():
+            assert node.finality is not None
+            assert node.finality.is_voter
+        assert full.finality is not None
+        assert not full.finality.is_voter
+        for _ in range(3):
+            await author(alice, next(slots))
+        await until(lambda: all(_final(n) == 3 for n in everyone), what="finality of #3")
+        head = alice.db.finalized_hash
+        assert all(n.db.finalized_hash == head for n in everyone)
+        justification = alice.db.justifications(head)
+        assert justification is not None
+        assert justification[0][0] == b"FRNK"
+        state = alice.finality.round_state()  # type: ignore[union-attr]
+        assert state["best"]["totalWeight"] == 4
+        assert state["best"]["thresholdWeight"] == 3
+
+        # Dave goes down: 3 of 4 is still more than 2/3.
+        await nodes["Dave"].stop()
+        for _ in range(2):
+            await author(alice, next(slots))
+        live = [nodes["Alice"], nodes["Bob"], nodes["Charlie"], full]
+        await until(lambda: all(_final(n) == 5 for n in live), what="finality without Dave")
+
+        # Charlie too: 2 of 4 cannot finalize, but blocks keep coming.
+        await nodes["Charlie"].stop()
+        for _ in range(2):
+            await author(alice, next(slots))
+        live = [nodes["Alice"], nodes["Bob"], full]
+        await until(lambda: all(n.db.best_number == 7 for n in live), what="import without two")
+        await until(lambda: alice.finality.round > state["best"]["round"] + 2, what="rounds")  # type: ignore[union-attr]
+        assert all(_final(n) == 5 for n in live)
+
+        # Charlie comes back, catches up, and finality resumes.
+        nodes["Charlie"] = await start_node(
+            tmp_path / "Charlie", dev_key="Charlie", bootnodes=boot, node_key=keys["Charlie"]
+        )
+        live = [nodes["Alice"], nodes["Bob"], nodes["Charlie"], full]
+        await until(lambda: all(_final(n) == 7 for n in live), what="finality resumes")
+        everyone = live
+    finally:
+        await stop_all(*[n for n in everyone if n is not nodes["Dave"]])
