@@ -73,3 +73,61 @@ async def test_four_authorities_finalize_and_survive_one_failure(tmp_path: Path)
         everyone = live
     finally:
         await stop_all(*[n for n in everyone if n is not nodes["Dave"]])
+
+
+async def test_equivocating_votes_ban_the_sender_and_land_on_chain(tmp_path: Path) -> None:
+    from tests.client.network.test_byzantine import _banned, _connect, _status  # noqa: PLC0415
+
+    from deepshard.client.consensus.finality_votes import VoteMessage  # noqa: PLC0415
+    from deepshard.client.network.messages import Finality  # noqa: PLC0415
+    from deepshard.pallets.grandpa import Grandpa, Stage, vote_payload  # noqa: PLC0415
+    from deepshard.primitives.codec import H256, H512  # noqa: PLC0415
+    from deepshard.primitives.crypto import KeyType, dev_keypair  # noqa: PLC0415
+    from deepshard.primitives.numeric import U8, U32, U64  # noqa: PLC0415
+    from deepshard.runtime.support.overlay import Overlay  # noqa: PLC0415
+
+    slots = iter(alice_slots(60))
+    alice = await start_node(tmp_path / "Alice", dev_key="Alice")
+    bob = await start_node(tmp_path / "Bob", dev_key="Bob", bootnodes=(address_of(alice),))
+    nodes = [alice, bob]
+    try:
+        await author(alice, next(slots))
+        await until(lambda: bob.db.best_number == 1, what="bob follows")
+        # Dave's finality key, used by a rogue node to vote for two different blocks.
+        dave = dev_keypair("Dave", KeyType.ED25519)
+        rogue = NodeKey.generate()
+        connection = await _connect(alice, rogue)
+        await connection.send(_status(alice).encode())
+        assert alice.finality is not None
+        round_ = alice.finality.round
+        for target in (alice.db.best_hash, alice.genesis_hash):
+            number = 1 if target == alice.db.best_hash else 0
+            payload = vote_payload(Stage.PREVOTE, bytes(target), number, round_, 0)
+            vote = VoteMessage(
+                round=U64(round_),
+                set_id=U64(0),
+                stage=U8(Stage.PREVOTE),
+                target_hash=target,
+                target_number=U32(number),
+                signature=H512(dave.sign(payload)),
+                voter=H256(dave.public_key),
+            )
+            await connection.send(Finality(payload=vote.encode()).encode())
+        await _banned(alice, rogue)
+        assert len(alice.finality.take_proofs()) == 1
+        # Alice's next block carries the evidence; Bob imports it (re-checking the proof).
+        await author(alice, next(slots))
+        await until(lambda: bob.db.best_number == 2, what="bob imports the evidence")
+        state = bob.db.state_at(bob.db.best_hash)
+        assert state is not None
+        ctx = bob.runtime.runtime.new_context(Overlay(state), 2)
+        offences = list(ctx.pallet(Grandpa).offences.iter())
+        assert len(offences) == 1
+        assert bytes(offences[0][1].offender) == dave.public_key
+        # Once on chain, the proof is not offered again.
+        await author(alice, next(slots))
+        body = alice.db.body(alice.db.best_hash)
+        assert body is not None
+        assert len(body) == 1  # the timestamp only
+    finally:
+        await stop_all(*nodes)

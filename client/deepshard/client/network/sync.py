@@ -193,8 +193,20 @@ class ChainSync:
         )
 
     def peer_connected(self, peer: Peer) -> None:
-        """A new peer: it may be ahead of us."""
+        """A new peer: it may be ahead of us, or we of it.
+
+        Our best block is announced at once: it may be newer than the one our status named
+        (a block imported while the handshake was under way).
+        """
         peer.known_blocks.add(bytes(peer.best_hash))
+        best_hash = self.chain.best()[1]
+        header = self.chain.header(best_hash)
+        if (
+            self.network is not None
+            and header is not None
+            and peer.known_blocks.add(bytes(best_hash))
+        ):
+            self.network.send(peer, BlockAnnounce(header=header, is_best=True))
         self._wake.set()
 
     def peer_disconnected(self, peer: Peer) -> None:
