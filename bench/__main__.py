@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-MODULES = ("codec", "trie", "keys", "runtime", "db", "rpc", "node")
+MODULES = ("codec", "trie", "keys", "runtime", "db", "rpc", "node", "sync")
 
 
 def main(argv: list[str]) -> int:

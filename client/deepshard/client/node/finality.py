@@ -15,7 +15,8 @@ Round ``r`` of set ``s`` runs, on every voter, as:
    nothing new to finalize.
 
 Votes are gossiped: each new, valid vote is relayed once to peers that have not seen it. A
-node that falls behind jumps to a later round once voters weighing more than 1/3 vote in it.
+node that falls behind (or restarts at round 1) jumps to a later round once voters weighing
+more than 1/3 vote in it.
 Full nodes (no finality key) follow the votes and commits without voting. A block received
 from sync with a justification is finalized when the justification verifies.
 
@@ -80,8 +81,10 @@ log = logging.getLogger("deepshard.finality")
 FINALITY_ENGINE_ID: Final = b"FRNK"
 """Engine id of the justifications (GRANDPA's)."""
 
-ROUND_WINDOW: Final = 8
-"""Rounds ahead of ours whose votes are kept (older than two behind are dropped)."""
+MAX_ROUNDS_KEPT: Final = 32
+"""Rounds whose votes are kept at once (the furthest ahead are dropped first); votes of rounds
+more than two behind ours are ignored. Any later round is accepted, so that a node that was
+down catches up with the others however far they went."""
 
 MAX_PENDING_COMMITS: Final = 32
 """Commits for blocks we do not have yet, kept until the block arrives."""
@@ -217,6 +220,9 @@ class FinalityGadget:
         votes = self.rounds.get(number)
         if votes is None:
             votes = self.rounds[number] = RoundVotes()
+            while len(self.rounds) > MAX_ROUNDS_KEPT:
+                furthest = max(n for n in self.rounds if n != number)
+                del self.rounds[furthest]
         return votes
 
     def _forget_old_rounds(self) -> None:
@@ -274,7 +280,7 @@ class FinalityGadget:
             raise Misbehaviour(Reputation.BAD_VOTE, "a vote from outside the voter set")
         if not vote.signature_is_valid():
             raise Misbehaviour(Reputation.BAD_VOTE, "a vote with a bad signature")
-        if round_ < self.round - 2 or round_ > self.round + ROUND_WINDOW:
+        if round_ < self.round - 2:
             return
         target = (vote.target_hash, int(vote.target_number))
         votes = self._round(round_)

@@ -236,6 +236,31 @@ class NodeView(Protocol):
         """Whether the node is catching up with the network."""
         ...
 
+    def finality_round_state(self) -> dict[str, Any] | None:
+        """``grandpa_roundState``, or None without a finality gadget."""
+        ...
+
+    def on_justification(self, callback: Callable[[bytes], None]) -> Unsubscribe:
+        """Call `callback` with each new justification (SCALE)."""
+        ...
+
+    def rotate_keys(self) -> bytes:
+        """Generate fresh session keys; return their public keys concatenated."""
+        ...
+
+    def insert_key(self, key_type: str, suri: str, public_key: bytes) -> None:
+        """Store a session key.
+
+        Raises:
+            LookupError: an unknown key type.
+            ValueError: `suri` does not derive `public_key`.
+        """
+        ...
+
+    def has_key(self, public_key: bytes, key_type: str) -> bool:
+        """Whether the keystore holds the key."""
+        ...
+
     def listen_addresses(self) -> list[str]:
         """``system_localListenAddresses``: multiaddrs (with ``/p2p/<peer id>``) peers can dial."""
         ...

@@ -22,8 +22,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import os
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Final
 
 from deepshard.chain_spec.raw import parse_raw_chain_spec
 from deepshard.client.consensus.aura import slot_author
@@ -40,7 +42,7 @@ from deepshard.client.node.config import NodeConfig
 from deepshard.client.node.events import EventHub
 from deepshard.client.node.finality import FINALITY_ENGINE_ID, FinalityGadget, voter_set_at
 from deepshard.client.node.interfaces import ChainInfo
-from deepshard.client.node.keystore import Keystore
+from deepshard.client.node.keystore import Keystore, KeystoreError
 from deepshard.client.node.logs import logger
 from deepshard.client.node.metrics import NodeMetrics
 from deepshard.client.node.network_bridge import NodeChain
@@ -56,7 +58,7 @@ from deepshard.pallets.aura import Aura
 from deepshard.pallets.grandpa import INHERENT_IDENTIFIER as GRANDPA_INHERENT
 from deepshard.pallets.grandpa import EquivocationProof
 from deepshard.primitives.codec import H256, Vec
-from deepshard.primitives.crypto import Keypair, KeyType, dev_keypair
+from deepshard.primitives.crypto import CryptoError, Keypair, KeyType, dev_keypair
 from deepshard.primitives.header import Header
 from deepshard.primitives.numeric import U32
 from deepshard.primitives.transaction_validity import TransactionSource, ValidTransaction
@@ -224,6 +226,54 @@ class NodeService:
     def is_syncing(self) -> bool:
         """Whether we are far behind the best peer."""
         return self.sync is not None and self.sync.is_major_syncing()
+
+    def finality_round_state(self) -> dict[str, Any] | None:
+        """``grandpa_roundState`` (None without a finality gadget)."""
+        if self.finality is None:
+            return None
+        return self.finality.round_state(int(self._info.properties.get("ss58Format", 42)))
+
+    def on_justification(self, callback: Callable[[bytes], None]) -> Callable[[], None]:
+        """Call `callback` with each new justification."""
+        if self.finality is None:
+            return lambda: None
+        return self.finality.on_justification(callback)
+
+    def rotate_keys(self) -> bytes:
+        """New random Aura (sr25519) and finality (ed25519) keys; their public keys, in order."""
+        keystore = Keystore(self.config.keystore_path)
+        aura = keystore.insert("aura", "0x" + os.urandom(32).hex(), KeyType.SR25519)
+        gran = keystore.insert("gran", "0x" + os.urandom(32).hex(), KeyType.ED25519)
+        return aura.public_key + gran.public_key
+
+    def insert_key(self, key_type: str, suri: str, public_key: bytes) -> None:
+        """Store a session key whose public key must be `public_key`.
+
+        Raises:
+            LookupError: an unknown key type.
+            ValueError: a bad secret URI, or one that does not derive `public_key`.
+        """
+        scheme = _SESSION_KEY_SCHEMES.get(key_type)
+        if scheme is None:
+            raise LookupError(f"unknown key type {key_type!r}")
+        try:
+            derived = Keypair.from_uri(suri, scheme)
+        except CryptoError as error:
+            raise ValueError(f"invalid secret URI: {error}") from error
+        if derived.public_key != bytes(public_key):
+            raise ValueError("the secret URI does not derive the given public key")
+        try:
+            Keystore(self.config.keystore_path).insert(key_type, suri, scheme)
+        except KeystoreError as error:
+            raise ValueError(str(error)) from error
+
+    def has_key(self, public_key: bytes, key_type: str) -> bool:
+        """Whether the keystore holds the key."""
+        scheme = _SESSION_KEY_SCHEMES.get(key_type)
+        if scheme is None:
+            return False
+        keys = Keystore(self.config.keystore_path).keys(key_type, scheme)
+        return any(k.public_key == bytes(public_key) for k in keys)
 
     def listen_addresses(self) -> list[str]:
         """``system_localListenAddresses``: where peers reach us, with our peer id."""
@@ -649,6 +699,10 @@ class NodeService:
             status = self.pool.status()
             self.metrics.pool_ready.set(status.ready)
             self.metrics.pool_future.set(status.future)
+
+
+_SESSION_KEY_SCHEMES: Final = {"aura": KeyType.SR25519, "gran": KeyType.ED25519}
+"""The session key types this runtime uses, and their signature schemes."""
 
 
 def _with_peer_id(address: Multiaddr) -> Multiaddr:

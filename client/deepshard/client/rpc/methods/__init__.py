@@ -11,6 +11,7 @@ from concurrent.futures import Executor
 from deepshard.client.node.interfaces import NodeView
 from deepshard.client.rpc.methods.author import register_author
 from deepshard.client.rpc.methods.chain import register_chain
+from deepshard.client.rpc.methods.grandpa import register_grandpa
 from deepshard.client.rpc.methods.payment import register_payment
 from deepshard.client.rpc.methods.state import register_state
 from deepshard.client.rpc.methods.system import register_system
@@ -23,6 +24,7 @@ __all__ = [
     "register_state",
     "register_author",
     "register_payment",
+    "register_grandpa",
 ]
 
 
@@ -34,4 +36,5 @@ def node_rpc_module(node: NodeView, *, executor: Executor | None = None) -> RpcM
     register_state(module, node)
     register_author(module, node)
     register_payment(module, node)
+    register_grandpa(module, node)
     return module
