@@ -224,9 +224,9 @@ def test_session_key_rpc(network: dict[str, Member]) -> None:
     assert full.rpc("author_hasKey", ["0x" + raw[:32].hex(), "aura"]) is True
     assert full.rpc("author_hasKey", ["0x" + raw[32:].hex(), "gran"]) is True
     ferdie = Keypair.create_from_uri("//Ferdie")
-    assert (
-        full.rpc("author_insertKey", ["aura", "//Ferdie", "0x" + ferdie.public_key.hex()]) is None
-    )
+    ferdie_public = "0x" + ferdie.public_key.hex()
+    assert full.rpc("author_insertKey", ["aura", "//Ferdie", ferdie_public]) is None
+    assert full.rpc("author_hasKey", [ferdie_public, "aura"]) is True
     refused = full.node.rpc("author_insertKey", ["nope", "//Ferdie", "0x" + "00" * 32])  # type: ignore[union-attr]
     assert refused["error"]["code"] == 1005
 
