@@ -1,8 +1,8 @@
 """In-process nodes on loopback for the multi-node tests: real services, real sockets.
 
-Every node's clock is frozen at one slot owned by Dave (who runs nowhere here), so no node
-authors on its own; a test authors Alice's blocks explicitly with `author`, in increasing
-slots of Alice's below the frozen one.
+Every node's clock is frozen at one slot (so imports never see a slot in the future) and no
+node runs its authoring loop: a test authors blocks explicitly with `author`, in increasing
+slots below the frozen one (`alice_slots`; add 1, 2, 3 for Bob's, Charlie's, Dave's).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ async def start_node(
         dev_key=dev_key,
         rpc_port=0,
         p2p=options,
-        extra={"clock": lambda: FROZEN_MILLIS, "finality_step": 0.2},
+        extra={"clock": lambda: FROZEN_MILLIS, "finality_step": 0.2, "authoring": False},
     )
     node = NodeService(config)
     await node.start()

@@ -131,3 +131,48 @@ async def test_equivocating_votes_ban_the_sender_and_land_on_chain(tmp_path: Pat
         assert len(body) == 1  # the timestamp only
     finally:
         await stop_all(*nodes)
+
+
+async def test_a_healed_partition_reorgs_the_minority_and_never_reverts_finality(
+    tmp_path: Path,
+) -> None:
+    from deepshard.client.network.address import Multiaddr  # noqa: PLC0415
+    from deepshard.client.node.block_import import NotNow  # noqa: PLC0415
+    from deepshard.runtime.executive import Block  # noqa: PLC0415
+
+    slots = alice_slots(20)
+    alice = await start_node(tmp_path / "Alice", dev_key="Alice")
+    boot = (address_of(alice),)
+    bob = await start_node(tmp_path / "Bob", dev_key="Bob", bootnodes=boot)
+    charlie = await start_node(tmp_path / "Charlie", dev_key="Charlie", bootnodes=boot)
+    dave = await start_node(tmp_path / "Dave", dev_key="Dave")  # on the other side
+    majority = [alice, bob, charlie]
+    try:
+        # The minority authors two blocks of its own; the majority three, and finalizes them.
+        for i in range(2):
+            await author(dave, slots[i] + 3)
+        for i in range(3):
+            await author(alice, slots[i + 4])
+        await until(lambda: all(_final(n) == 3 for n in majority), what="majority finality")
+        assert _final(dave) == 0
+        minority_fork = dave.db.canonical_hash(1)
+        final_hash = alice.db.finalized_hash
+        # A block of the minority's fork cannot revert the majority's finality.
+        fork_block = dave.db.block(minority_fork)  # type: ignore[arg-type]
+        assert fork_block is not None
+        try:
+            alice.import_received(Block(fork_block.header, fork_block.extrinsics))
+        except NotNow:
+            pass
+        else:
+            raise AssertionError("a block below finality on another fork was imported")
+        # The partition heals: Dave reorgs to the majority chain and finalizes it.
+        assert dave.network is not None
+        assert await dave.network.dial(Multiaddr.parse(address_of(alice)))
+        await until(lambda: dave.db.best_hash == alice.db.best_hash, what="dave reorgs")
+        await until(lambda: dave.db.finalized_hash == final_hash, what="dave finalizes")
+        assert dave.db.canonical_hash(1) != minority_fork
+        assert dave.db.header(minority_fork) is not None
+        assert all(n.db.finalized_hash == final_hash for n in majority)
+    finally:
+        await stop_all(alice, bob, charlie, dave)

@@ -262,6 +262,7 @@ class NetworkService:
         self._group: asyncio.TaskGroup | None = None
         self._started = asyncio.Event()
         self._stop = asyncio.Event()
+        self._finished = asyncio.Event()
         self.bytes_in = 0
         """Bytes received from peers (closed connections included)."""
         self.bytes_out = 0
@@ -293,6 +294,7 @@ class NetworkService:
             pass
         finally:
             self._group = None
+            self._finished.set()
 
     async def started(self) -> None:
         """Wait until the listeners are bound."""
@@ -301,6 +303,10 @@ class NetworkService:
     def stop(self) -> None:
         """Ask `run` to end (it closes every connection)."""
         self._stop.set()
+
+    async def stopped(self) -> None:
+        """Wait until `run` has ended."""
+        await self._finished.wait()
 
     # --- addresses ----------------------------------------------------------------------------
 

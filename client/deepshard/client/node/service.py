@@ -589,10 +589,7 @@ class NodeService:
             )
             self.network = NetworkService(self._network_config, self.sync)
             self.sync.attach(self.network)
-            self._tasks.append(loop.create_task(self.network.run()))
-            self._tasks.append(loop.create_task(self.sync.run()))
-            if self.finality is not None:
-                self._tasks.append(loop.create_task(self.finality.run()))
+            self._tasks.append(loop.create_task(self._run_p2p()))
             self.pool.on_ready(self._propagate_ready)
             await self.network.started()
         if self.config.rpc_port:
@@ -613,7 +610,7 @@ class NodeService:
         if self.config.prometheus_port:
             self.metrics.serve(self.config.prometheus_port)
             log.info("〽️ Prometheus exporter started at 127.0.0.1:%d", self.config.prometheus_port)
-        if self.keys:
+        if self.keys and self.config.extra.get("authoring", True):
             self._tasks.append(loop.create_task(self._author_loop()))
         self._tasks.append(loop.create_task(self._informant()))
 
@@ -623,7 +620,7 @@ class NodeService:
         if self.network is not None:
             self.network.stop()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._tasks[0]), 5)
+                await asyncio.wait_for(self.network.stopped(), 5)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -633,6 +630,16 @@ class NodeService:
             await self._rpc.stop()
         self._worker.shutdown(wait=True)
         self.db.close()
+
+    async def _run_p2p(self) -> None:
+        """The network service, the sync and the finality gadget, as one task group."""
+        assert self.network is not None
+        assert self.sync is not None
+        async with asyncio.TaskGroup() as group:
+            group.create_task(self.network.run())
+            group.create_task(self.sync.run())
+            if self.finality is not None:
+                group.create_task(self.finality.run())
 
     def _now_millis(self) -> int:
         clock = self.config.extra.get("clock")
