@@ -21,6 +21,12 @@ async def _sync(tmp_path: Path, count: int, justify_every: int) -> None:
     follower = new_node(tmp_path / "follower", bootnodes=(address_of(source),))
     await follower.start()
     try:
+        assert follower.sync is not None
+        sync = follower.sync
+        await until(sync.is_major_syncing, what="the follower sees it is behind")
+        line, _ = follower.informant_line((0, 0, 0), 5.0)
+        assert line.startswith("⚙️  Syncing ")
+        assert f"target=#{count} (1 peers)" in line
         await until(
             lambda: follower.db.best_hash == source.db.best_hash,
             timeout=max(60.0, count / 20),
@@ -32,6 +38,14 @@ async def _sync(tmp_path: Path, count: int, justify_every: int) -> None:
         assert justifications is not None
         assert justifications[0][0] == b"FRNK"
         assert follower.sync_state()["highestBlock"] == count
+        assert not follower.is_syncing()
+        line, _ = follower.informant_line((count, 0, 0), 5.0)
+        assert line.startswith(f"💤 Idle (1 peers), best: #{count} ")
+        follower._update_metrics()
+        metrics = follower.metrics.registry
+        assert metrics.get_sample_value("substrate_sync_imported_blocks_total") == count
+        assert metrics.get_sample_value("substrate_sub_libp2p_peers_count") == 1
+        assert metrics.get_sample_value("substrate_sub_libp2p_is_major_syncing") == 0
     finally:
         await stop_all(follower, source)
 

@@ -665,47 +665,60 @@ class NodeService:
 
     async def _informant(self) -> None:
         interval = 5.0
-        last_best = int(self.best_header().number)
-        last_in = last_out = 0
+        last = (int(self.best_header().number), 0, 0)
         while not self._stopping.is_set():
             await asyncio.sleep(interval)
-            best = self.best_header()
-            finalized = self.db.header(self.db.finalized_hash) or best
-            network = self.network
-            peers = 0 if network is None else len(network.peers)
-            total_in = 0 if network is None else network.bytes_in + _live_bytes(network, "in")
-            total_out = 0 if network is None else network.bytes_out + _live_bytes(network, "out")
-            down = _rate(total_in - last_in, interval)
-            up = _rate(total_out - last_out, interval)
-            last_in, last_out = total_in, total_out
-            heads = (
-                f"best: #{int(best.number)} ({_short(best.hash())}), "
-                f"finalized #{int(finalized.number)} ({_short(finalized.hash())}), ⬇ {down} ⬆ {up}"
+            line, last = self.informant_line(last, interval)
+            log.info("%s", line)
+            self._update_metrics()
+
+    def informant_line(
+        self, last: tuple[int, int, int], interval: float
+    ) -> tuple[str, tuple[int, int, int]]:
+        """The informant's line, Substrate's ``⚙️  Syncing`` or ``💤 Idle`` form.
+
+        Args:
+            last: Best number and bytes received and sent at the previous line.
+            interval: Seconds since the previous line.
+
+        Returns:
+            The line, and the figures to pass as `last` next time.
+        """
+        best = self.best_header()
+        finalized = self.db.header(self.db.finalized_hash) or best
+        network = self.network
+        peers = 0 if network is None else len(network.peers)
+        total_in = 0 if network is None else network.bytes_in + _live_bytes(network, "in")
+        total_out = 0 if network is None else network.bytes_out + _live_bytes(network, "out")
+        last_best, last_in, last_out = last
+        heads = (
+            f"best: #{int(best.number)} ({_short(best.hash())}), "
+            f"finalized #{int(finalized.number)} ({_short(finalized.hash())}), "
+            f"⬇ {_rate(total_in - last_in, interval)} ⬆ {_rate(total_out - last_out, interval)}"
+        )
+        if self.sync is not None and self.sync.is_major_syncing():
+            speed = (int(best.number) - last_best) * 10 // max(int(interval), 1)
+            target = self.sync.state().highest_block
+            line = (
+                f"⚙️  Syncing {speed // 10}.{speed % 10} bps, target=#{target} ({peers} peers), "
+                + heads
             )
-            if self.sync is not None and self.sync.is_major_syncing():
-                speed = (int(best.number) - last_best) * 10 // int(interval)
-                target = self.sync.state().highest_block
-                log.info(
-                    "⚙️  Syncing %d.%d bps, target=#%d (%d peers), %s",
-                    speed // 10,
-                    speed % 10,
-                    target,
-                    peers,
-                    heads,
-                )
-            else:
-                log.info("💤 Idle (%d peers), %s", peers, heads)
-            last_best = int(best.number)
-            self.metrics.peers.set(peers)
-            if network is not None:
-                self.metrics.banned_peers.set(len(network.peerset.banned()))
-            if self.sync is not None:
-                state = self.sync.state()
-                self.metrics.block_height.labels("sync_target").set(state.highest_block)
-                self.metrics.sync_is_major_syncing.set(int(self.sync.is_major_syncing()))
-            status = self.pool.status()
-            self.metrics.pool_ready.set(status.ready)
-            self.metrics.pool_future.set(status.future)
+        else:
+            line = f"💤 Idle ({peers} peers), {heads}"
+        return line, (int(best.number), total_in, total_out)
+
+    def _update_metrics(self) -> None:
+        network = self.network
+        self.metrics.peers.set(0 if network is None else len(network.peers))
+        if network is not None:
+            self.metrics.banned_peers.set(len(network.peerset.banned()))
+        if self.sync is not None:
+            state = self.sync.state()
+            self.metrics.block_height.labels("sync_target").set(state.highest_block)
+            self.metrics.sync_is_major_syncing.set(int(self.sync.is_major_syncing()))
+        status = self.pool.status()
+        self.metrics.pool_ready.set(status.ready)
+        self.metrics.pool_future.set(status.future)
 
 
 _SESSION_KEY_SCHEMES: Final = {"aura": KeyType.SR25519, "gran": KeyType.ED25519}
