@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -75,7 +76,7 @@ MAX_PEER_RECORDS: Final = 64
 MAX_KNOWN_ADDRESSES: Final = 1_024
 """Most peers whose addresses we remember."""
 
-PEER_EXCHANGE_INTERVAL: Final = 30.0
+PEER_EXCHANGE_INTERVAL: Final = 10.0
 """Seconds between peer-exchange requests to a random peer."""
 
 DIAL_BACKOFF: Final = 5.0
@@ -650,7 +651,7 @@ class NetworkService:
                 self._group.create_task(self.dial(address))
             if self.peers and self.clock() - last_exchange > PEER_EXCHANGE_INTERVAL:
                 last_exchange = self.clock()
-                peer = next(iter(self.peers.values()))
+                peer = random.choice(list(self.peers.values()))
                 self.send(peer, PeersRequest())
             await asyncio.sleep(0.5)
 
