@@ -185,6 +185,32 @@ def test_authorities_author_round_robin_and_finalize(network: dict[str, Member])
     assert state["best"]["thresholdWeight"] == 3
 
 
+def test_justifications_subscription(network: dict[str, Member]) -> None:
+    from websocket import create_connection  # noqa: PLC0415
+
+    from deepshard.client.consensus.finality_votes import Justification  # noqa: PLC0415
+
+    full = network["full"]
+    socket = create_connection(full.node.ws_url, timeout=60)  # type: ignore[union-attr]
+    try:
+        socket.send(
+            json.dumps({"jsonrpc": "2.0", "id": 1, "method": "grandpa_subscribeJustifications"})
+        )
+        answer = json.loads(socket.recv())
+        assert isinstance(answer["result"], str)
+        while True:
+            message = json.loads(socket.recv())
+            if message.get("method") == "grandpa_justifications":
+                break
+        justification = Justification.decode(bytes.fromhex(message["params"]["result"][2:]))
+        assert len(justification.precommits) >= 3
+        target = "0x" + bytes(justification.target_hash).hex()
+        header = full.rpc("chain_getHeader", [target])
+        assert int(header["number"], 16) == int(justification.target_number)
+    finally:
+        socket.close()
+
+
 def test_polkadot_api_sees_finality_advance(network: dict[str, Member]) -> None:
     node = shutil.which("node")
     if node is None or not (SCRIPT_DIR / "node_modules" / "@polkadot" / "api").exists():
