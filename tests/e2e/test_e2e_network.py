@@ -211,21 +211,24 @@ def test_justifications_subscription(network: dict[str, Member]) -> None:
         socket.close()
 
 
-def test_polkadot_api_sees_finality_advance(network: dict[str, Member]) -> None:
+def test_polkadot_api_sees_finality_advance_on_every_node(network: dict[str, Member]) -> None:
     node = shutil.which("node")
     if node is None or not (SCRIPT_DIR / "node_modules" / "@polkadot" / "api").exists():
         pytest.fail("Node.js and the npm packages are needed: run `make js-deps`")
+    urls = [m.node.ws_url for m in network.values() if m.node is not None]
     result = subprocess.run(
-        [node, str(SCRIPT_DIR / "finalized_heads.mjs"), network["full"].node.ws_url, "1"],  # type: ignore[union-attr]
+        [node, str(SCRIPT_DIR / "finalized_heads.mjs"), "1", *urls],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
-    found = json.loads(result.stdout.strip().splitlines()[-1])
-    assert found["last"]["number"] >= found["first"]["number"] + 1
-    assert found["peers"] >= 4
+    found = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert len(found) == len(urls)
+    for entry in found:
+        assert entry["last"]["number"] >= entry["first"]["number"] + 1
+        assert entry["peers"] >= 1
 
 
 def test_a_transaction_sent_to_the_full_node_is_included(network: dict[str, Member]) -> None:
