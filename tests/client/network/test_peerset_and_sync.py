@@ -196,3 +196,37 @@ def test_common_ancestor_matches_a_linear_scan(
     assert found == expected
     # A binary search: about log2 of the distance to finality, plus the first probe.
     assert network.requests <= 2 + max(len(our_headers), 1).bit_length()
+
+
+async def test_a_peer_that_does_not_read_is_disconnected() -> None:
+    from deepshard.client.network.messages import PeersRequest, Status  # noqa: PLC0415
+    from deepshard.client.network.service import (  # noqa: PLC0415
+        CLOGGED_AFTER,
+        NetworkConfig,
+        NetworkService,
+        Peer,
+    )
+
+    clock = Clock()
+    service = NetworkService(
+        NetworkConfig(node_key=NodeKey.generate()),
+        handler=None,
+        clock=clock,  # type: ignore[arg-type]
+    )
+    status = Status.decode(bytes(1 + 4 + 4 + 1 + 32 + 4 + 32 + 4 + 32 + 1))
+    peer = Peer(
+        id=PEERS[0],
+        connection=None,  # type: ignore[arg-type]
+        status=status,
+        inbound=True,
+        queue=asyncio.Queue(4),
+        limiter=TokenBucket(1, 1, clock),
+    )
+    for _ in range(4):
+        assert service.send(peer, PeersRequest())
+    for _ in range(CLOGGED_AFTER - 1):
+        assert not service.send(peer, PeersRequest())
+    assert not peer.closing
+    assert not service.send(peer, PeersRequest())
+    assert peer.closing  # clogged: disconnected (not banned: slowness is no proof of malice)
+    assert not service.peerset.is_banned(PEERS[0])

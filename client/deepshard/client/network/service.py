@@ -82,6 +82,12 @@ PEER_EXCHANGE_INTERVAL: Final = 10.0
 DIAL_BACKOFF: Final = 5.0
 """Seconds before an address that failed is dialled again."""
 
+CLOGGED_AFTER: Final = 256
+"""Messages dropped in a row for a full queue after which a peer is disconnected (clogged)."""
+
+REQUEST_COST: Final = 32
+"""Rate-limit tokens a block request costs (serving one reads up to 128 blocks)."""
+
 
 @dataclass(frozen=True, slots=True)
 class NetworkConfig:
@@ -189,7 +195,7 @@ class Peer:
     known_messages: SeenCache = field(default_factory=lambda: SeenCache(8_192))
     """Finality messages it is known to have."""
     dropped: int = 0
-    """Gossip dropped because its queue was full."""
+    """Messages dropped in a row because its queue was full."""
     closing: bool = False
     """Whether it is being disconnected."""
 
@@ -338,31 +344,28 @@ class NetworkService:
 
     def send(self, peer: Peer, message: Message) -> bool:
         """Queue `message` for `peer`; False if its queue is full (the message is dropped)."""
+        return self._enqueue(peer, message.encode())
+
+    def _enqueue(self, peer: Peer, frame: bytes) -> bool:
         if peer.closing:
             return False
         try:
-            peer.queue.put_nowait(message.encode())
+            peer.queue.put_nowait(frame)
         except asyncio.QueueFull:
             peer.dropped += 1
             self.report(peer.id, Reputation.QUEUE_FULL)
+            if peer.dropped >= CLOGGED_AFTER:
+                log.info("🐌 Disconnecting %s: it does not read its messages", peer.id)
+                self.disconnect(peer)
             return False
+        peer.dropped = 0
         return True
 
     def broadcast(self, message: Message, peers: Iterable[Peer] | None = None) -> int:
         """Queue `message` for every peer (or `peers`); return how many took it."""
         frame = message.encode()
-        sent = 0
-        for peer in list(self.peers.values()) if peers is None else list(peers):
-            if peer.closing:
-                continue
-            try:
-                peer.queue.put_nowait(frame)
-            except asyncio.QueueFull:
-                peer.dropped += 1
-                self.report(peer.id, Reputation.QUEUE_FULL)
-                continue
-            sent += 1
-        return sent
+        targets = list(self.peers.values()) if peers is None else list(peers)
+        return sum(1 for peer in targets if self._enqueue(peer, frame))
 
     async def request_blocks(
         self,
@@ -592,6 +595,10 @@ class NetworkService:
                 message = decode_message(frame)
             except MessageError as error:
                 raise Misbehaviour(Reputation.BAD_MESSAGE, str(error)) from error
+            # Verify a block request fits the rate too: serving one costs far more.
+            if isinstance(message, BlockRequest) and not peer.limiter.take(REQUEST_COST):
+                self.report(peer.id, Reputation.RATE_LIMITED)
+                continue
             self._dispatch(peer, message)
 
     def _dispatch(self, peer: Peer, message: Message) -> None:
