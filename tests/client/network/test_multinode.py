@@ -130,3 +130,32 @@ def address_of_multiaddr(node):  # type: ignore[no-untyped-def]
     from deepshard.client.network.address import Multiaddr  # noqa: PLC0415
 
     return Multiaddr.parse(address_of(node))
+
+
+async def test_reserved_only_and_inbound_slots(tmp_path: Path) -> None:
+    bob_key, carol_key = NodeKey.generate(), NodeKey.generate()
+    bob = await start_node(tmp_path / "bob", node_key=bob_key.secret_hex())
+    # Alice keeps Bob (reserved) and accepts nobody else.
+    alice = await start_node(
+        tmp_path / "alice",
+        reserved=(address_of(bob),),
+        reserved_only=True,
+    )
+    # Dave accepts one inbound peer only.
+    dave = await start_node(tmp_path / "dave", in_peers=1)
+    carol = await start_node(
+        tmp_path / "carol",
+        node_key=carol_key.secret_hex(),
+        bootnodes=(address_of(alice), address_of(dave)),
+    )
+    nodes = [alice, bob, carol, dave]
+    try:
+        assert alice.network is not None
+        assert dave.network is not None
+        await until(lambda: bob_key.peer_id in alice.network.peers, what="alice dials bob")
+        await until(lambda: carol_key.peer_id in dave.network.peers, what="carol reaches dave")
+        assert carol_key.peer_id not in alice.network.peers  # not reserved: refused
+        assert await bob.network.dial(address_of_multiaddr(dave)) is False  # type: ignore[union-attr]
+        assert set(dave.network.peers) == {carol_key.peer_id}  # the one inbound slot is taken
+    finally:
+        await stop_all(*nodes)
