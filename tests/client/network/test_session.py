@@ -196,3 +196,36 @@ async def test_tcp_transport_dials_and_listens() -> None:
     await connection.close()
     assert MAGIC.startswith(b"deepshard/session/")
     await listener.close()
+
+
+async def test_half_open_handshakes_are_bounded() -> None:
+    from deepshard.client.network.transport import MAX_PENDING_HANDSHAKES  # noqa: PLC0415
+
+    alice, bob = NodeKey.generate(), NodeKey.generate()
+    received: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def handler(connection) -> None:  # type: ignore[no-untyped-def]
+        await received.put(await connection.recv())
+
+    listener = TcpTransport(bob, handshake_timeout=30)
+    bound = await listener.listen(Multiaddr("ip4", "127.0.0.1", 0), handler)
+    idle = [
+        await asyncio.open_connection("127.0.0.1", bound.port)
+        for _ in range(MAX_PENDING_HANDSHAKES + 8)
+    ]
+    await asyncio.sleep(0.2)
+    # Beyond the bound, connections are closed at once.
+    closed = 0
+    for reader, _ in idle[MAX_PENDING_HANDSHAKES:]:
+        if await asyncio.wait_for(reader.read(1), 5) == b"":
+            closed += 1
+    assert closed == 8
+    for _, writer in idle:
+        writer.close()
+    await asyncio.sleep(0.2)
+    # Once they are gone, an honest node gets through.
+    connection = await TcpTransport(alice).dial(bound.with_peer_id(bob.peer_id))
+    await connection.send(b"hello")
+    assert await asyncio.wait_for(received.get(), 5) == b"hello"
+    await connection.close()
+    await listener.close()

@@ -16,7 +16,7 @@ from deepshard.client.network.address import Multiaddr
 from deepshard.client.network.identity import NodeKey, PeerId
 from deepshard.client.network.session import SessionError, handshake
 
-__all__ = ["Connection", "Transport", "TcpTransport", "InboundHandler"]
+__all__ = ["Connection", "Transport", "TcpTransport", "InboundHandler", "MAX_PENDING_HANDSHAKES"]
 
 
 class Connection(Protocol):
@@ -74,6 +74,10 @@ class Transport(Protocol):
         ...
 
 
+MAX_PENDING_HANDSHAKES = 64
+"""Inbound handshakes in progress at once; connections beyond are closed at once."""
+
+
 class TcpTransport:
     """TCP with the signed X25519 / ChaCha20-Poly1305 session of `session`."""
 
@@ -82,11 +86,17 @@ class TcpTransport:
         self.key = key
         self.handshake_timeout = handshake_timeout
         self._servers: list[asyncio.Server] = []
+        self._pending = 0
 
     async def listen(self, address: Multiaddr, handler: InboundHandler) -> Multiaddr:
         """Listen on `address` (see `Transport.listen`)."""
 
         async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            # Verify the node is not flooded with half-open handshakes.
+            if self._pending >= MAX_PENDING_HANDSHAKES:
+                writer.close()
+                return
+            self._pending += 1
             try:
                 session = await handshake(
                     reader,
@@ -98,6 +108,8 @@ class TcpTransport:
             except SessionError:
                 writer.close()
                 return
+            finally:
+                self._pending -= 1
             try:
                 await handler(session)
             finally:
