@@ -28,7 +28,11 @@ async def _sync(tmp_path: Path, count: int, justify_every: int) -> None:
         assert line.startswith("⚙️  Syncing ")
         assert f"target=#{count} (1 peers)" in line
         await until(
-            lambda: follower.db.best_hash == source.db.best_hash,
+            lambda: (
+                follower.db.best_hash == source.db.best_hash
+                and follower.db.finalized_hash == source.db.finalized_hash
+                and follower.metrics.sync_imported_blocks._value.get() == count
+            ),
             timeout=max(60.0, count / 20),
             what="the follower syncs",
         )
