@@ -33,14 +33,14 @@ def test_dev_patch_names_alice_as_authority_and_sudo() -> None:
     assert patch["aura"]["authorities"] == [ALICE]
     assert patch["sudo"] == {"key": ALICE}
     assert len(patch["balances"]["balances"]) == 12
-    assert len(preset_patch(LOCAL)["aura"]["authorities"]) == 3
+    assert len(preset_patch(LOCAL)["aura"]["authorities"]) == 4
 
 
 def test_genesis_from_patch_builds_the_pallet_configs() -> None:
     configs = genesis_from_patch(preset_patch(LOCAL))
     alice = dev_keypair("Alice", KeyType.SR25519).public_key
     assert bytes(configs[Sudo].key) == alice  # type: ignore[attr-defined]
-    assert len(configs[Aura].authorities) == 3  # type: ignore[attr-defined]
+    assert len(configs[Aura].authorities) == 4  # type: ignore[attr-defined]
     assert len(configs[Balances].balances) == 12  # type: ignore[attr-defined]
 
 

@@ -211,7 +211,7 @@ class OfflineNode:
         outcomes = [self.executive.apply_extrinsic(building, xt) for xt in extrinsics]
         header, changes = self.executive.finalize_block(building)
         block = Block(header, tuple(extrinsics))
-        assert self.executive.execute_block(self.states[-1], block) == changes
+        assert self.executive.execute_block(self.states[-1], block, parent) == changes
         self.headers.append(header)
         self.states.append(self.states[-1].apply(changes))
         self.outcomes.append(outcomes)

@@ -84,6 +84,7 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "System": 0,
         "Timestamp": 1,
         "Aura": 2,
+        "Grandpa": 3,
         "Balances": 4,
         "TransactionPayment": 5,
         "Sudo": 6,

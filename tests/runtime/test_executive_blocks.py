@@ -58,7 +58,7 @@ def _block_one(chain: Any) -> tuple[Block, dict[bytes, bytes | None]]:
 
 def test_built_block_re_executes_to_the_same_roots(chain: Any) -> None:
     block, changes = _block_one(chain)
-    assert chain.executive.execute_block(chain.genesis, block) == changes
+    assert chain.executive.execute_block(chain.genesis, block, chain.genesis_header) == changes
     state = chain.genesis.apply(changes)
     assert state.storage_root({}, chain.executive.state_version) == block.header.state_root
 
@@ -95,7 +95,9 @@ def test_tampered_roots_are_rejected(chain: Any, field: str) -> None:
     block, _ = _block_one(chain)
     header = replace(block.header, **{field: H256(bytes(32))})
     with pytest.raises(InvalidBlock, match="root mismatch"):
-        chain.executive.execute_block(chain.genesis, Block(header, block.extrinsics))
+        chain.executive.execute_block(
+            chain.genesis, Block(header, block.extrinsics), chain.genesis_header
+        )
 
 
 def test_tampered_extrinsic_is_rejected(chain: Any) -> None:
@@ -104,7 +106,9 @@ def test_tampered_extrinsic_is_rejected(chain: Any) -> None:
     first[-1] ^= 0x01  # a byte of the remark: the signature no longer matches
     with pytest.raises(InvalidBlock, match="extrinsic 0 is invalid"):
         chain.executive.execute_block(
-            chain.genesis, Block(block.header, (bytes(first), *block.extrinsics[1:]))
+            chain.genesis,
+            Block(block.header, (bytes(first), *block.extrinsics[1:])),
+            chain.genesis_header,
         )
 
 
@@ -116,16 +120,21 @@ def test_tampered_signature_is_rejected(chain: Any) -> None:
         chain.executive.execute_block(
             chain.genesis,
             Block(block.header, (block.extrinsics[0], bytes(second), block.extrinsics[2])),
+            chain.genesis_header,
         )
 
 
 def test_dropped_or_reordered_extrinsics_are_rejected(chain: Any) -> None:
     block, _ = _block_one(chain)
     with pytest.raises(InvalidBlock):
-        chain.executive.execute_block(chain.genesis, Block(block.header, block.extrinsics[:2]))
+        chain.executive.execute_block(
+            chain.genesis, Block(block.header, block.extrinsics[:2]), chain.genesis_header
+        )
     reordered = (block.extrinsics[2], block.extrinsics[0], block.extrinsics[1])
     with pytest.raises(InvalidBlock):
-        chain.executive.execute_block(chain.genesis, Block(block.header, reordered))
+        chain.executive.execute_block(
+            chain.genesis, Block(block.header, reordered), chain.genesis_header
+        )
 
 
 def _fresh_block(chain: Any) -> Any:

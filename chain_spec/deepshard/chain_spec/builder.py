@@ -21,6 +21,8 @@ from typing import Any
 from deepshard.chain_spec.presets import ChainPreset
 from deepshard.pallets.aura import Aura, AuraGenesis, AuthorityId
 from deepshard.pallets.balances import Balances, BalancesGenesis
+from deepshard.pallets.grandpa import AuthorityId as GrandpaAuthorityId
+from deepshard.pallets.grandpa import Grandpa, GrandpaGenesis
 from deepshard.pallets.sudo import Sudo, SudoGenesis
 from deepshard.pallets.transaction_payment import TransactionPayment, TransactionPaymentGenesis
 from deepshard.primitives.codec import AccountId32
@@ -32,7 +34,7 @@ from deepshard.primitives.crypto import (
     dev_keypair,
     ss58_encode,
 )
-from deepshard.primitives.numeric import U128, FixedU128
+from deepshard.primitives.numeric import U64, U128, FixedU128
 from deepshard.runtime.runtime import DeepshardRuntime
 from deepshard.runtime.support import GenesisConfig, Pallet
 
@@ -68,6 +70,41 @@ def resolve_account(text: str, where: str) -> AccountId32:
         raise GenesisError(f"{where}: {text!r} is not an account: {error}") from error
 
 
+def finality_key(text: Any, where: str) -> bytes:
+    """Resolve a finality authority: a dev name (its ed25519 key) or an SS58 address.
+
+    Raises:
+        GenesisError: neither.
+    """
+    if not isinstance(text, str):
+        raise GenesisError(f"{where}: expected an SS58 address or dev name")
+    try:
+        return dev_keypair(text, KeyType.ED25519).public_key
+    except UnknownDevAccount:
+        pass
+    try:
+        return bytes(decode_account_id(text))
+    except CryptoError as error:
+        raise GenesisError(f"{where}: {text!r} is not an ed25519 key: {error}") from error
+
+
+def _grandpa_genesis(grandpa: Mapping[str, Any]) -> GrandpaGenesis:
+    _only(grandpa, ("authorities",), "patch.grandpa")
+    entries = grandpa.get("authorities", [])
+    if not isinstance(entries, list):
+        raise GenesisError("patch.grandpa.authorities: expected a list of [address, weight]")
+    pairs = []
+    for i, entry in enumerate(entries):
+        where = f"patch.grandpa.authorities[{i}]"
+        if not isinstance(entry, list) or len(entry) != 2:
+            raise GenesisError(f"{where}: expected [address, weight]")
+        weight = _amount(entry[1], where)
+        if not 1 <= weight <= U64.MAX:
+            raise GenesisError(f"{where}: the weight must be in 1..=u64::MAX")
+        pairs.append((GrandpaAuthorityId(finality_key(entry[0], where)), U64(weight)))
+    return GrandpaGenesis(authorities=tuple(pairs))
+
+
 def preset_patch(preset: ChainPreset) -> dict[str, Any]:
     """Return the ``runtimeGenesis.patch`` of a preset (accounts as SS58 addresses)."""
     prefix = int(preset.properties.get("ss58Format", 42))
@@ -79,6 +116,12 @@ def preset_patch(preset: ChainPreset) -> dict[str, Any]:
         "aura": {
             "authorities": [
                 address(a, f"authorities[{i}]") for i, a in enumerate(preset.authorities)
+            ]
+        },
+        "grandpa": {
+            "authorities": [
+                [ss58_encode(finality_key(a, f"authorities[{i}]"), prefix), 1]
+                for i, a in enumerate(preset.authorities)
             ]
         },
         "balances": {
@@ -140,7 +183,7 @@ def genesis_from_patch(patch: Any) -> dict[type[Pallet[Any]], GenesisConfig]:
         GenesisError: an unknown pallet or field, a bad account or a bad amount.
     """
     patch = _object(patch, "patch")
-    _only(patch, ("aura", "balances", "sudo", "transactionPayment", "system"), "patch")
+    _only(patch, ("aura", "grandpa", "balances", "sudo", "transactionPayment", "system"), "patch")
     configs: dict[type[Pallet[Any]], GenesisConfig] = {}
     if "aura" in patch:
         aura = _object(patch["aura"], "patch.aura")
@@ -154,6 +197,8 @@ def genesis_from_patch(patch: Any) -> dict[type[Pallet[Any]], GenesisConfig]:
                 for i, a in enumerate(authorities)
             )
         )
+    if "grandpa" in patch:
+        configs[Grandpa] = _grandpa_genesis(_object(patch["grandpa"], "patch.grandpa"))
     if "balances" in patch:
         balances = _object(patch["balances"], "patch.balances")
         _only(balances, ("balances",), "patch.balances")

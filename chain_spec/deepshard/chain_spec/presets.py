@@ -7,7 +7,7 @@ itself). Nothing here runs runtime code.
 
 * ``dev`` -- one authority (Alice), Alice is sudo, the six dev accounts and their stash
   accounts pre-funded; blocks are final as soon as they are imported.
-* ``local`` -- three authorities (Alice, Bob, Charlie), Alice is sudo, same endowments.
+* ``local`` -- four authorities (Alice, Bob, Charlie, Dave), Alice is sudo, same endowments.
 """
 
 from __future__ import annotations
@@ -69,11 +69,11 @@ LOCAL: Final = ChainPreset(
     name="Local Testnet",
     id="local_testnet",
     chain_type="Local",
-    authorities=("Alice", "Bob", "Charlie"),
+    authorities=("Alice", "Bob", "Charlie", "Dave"),
     sudo="Alice",
     endowed=_ENDOWED,
 )
-"""The three-authority local testnet (``--chain local``)."""
+"""The four-authority local testnet (``--chain local``)."""
 
 PRESETS: Final = {"dev": DEV, "local": LOCAL}
 """Presets by the name the ``--chain`` option takes."""

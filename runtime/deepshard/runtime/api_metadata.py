@@ -19,6 +19,7 @@ import types
 from typing import Annotated, Any
 
 from deepshard.pallets.aura import AuthorityId
+from deepshard.pallets.grandpa.logic import AuthorityId as GrandpaAuthorityId
 from deepshard.primitives import transaction_validity as tv
 from deepshard.primitives.codec import H256, AccountId32, Enum, FixedLen, Struct, Vec
 from deepshard.primitives.dispatch import ApplyExtrinsicResult
@@ -235,6 +236,19 @@ def _describe(extrinsic_type: Any) -> tuple[RuntimeApiDescription, ...]:
                 _method("authorities", (), Vec[AuthorityId], "The current block authors."),
             ),
             (" Aura block authoring: slot length and authorities.",),
+        ),
+        RuntimeApiDescription(
+            "GrandpaApi",
+            (
+                _method(
+                    "grandpa_authorities",
+                    (),
+                    Vec[tuple[GrandpaAuthorityId, U64]],
+                    "The finality voters and their weights.",
+                ),
+                _method("current_set_id", (), U64, "The id of the current voter set."),
+            ),
+            (" GRANDPA-style finality: the voter set.",),
         ),
         RuntimeApiDescription(
             "AccountNonceApi",

@@ -152,9 +152,8 @@ class RuntimeApis:
         return self.executive.version.encode()
 
     def _core_execute_block(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
-        del at
         block = decode_block(arguments)
-        self.executive.execute_block(state, block)
+        self.executive.execute_block(state, block, at)
         return b""
 
     def _core_initialize_block(self, arguments: bytes, state: BlockState, at: Header) -> bytes:

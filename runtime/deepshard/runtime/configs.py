@@ -13,6 +13,7 @@ from typing import Final
 from deepshard.pallets import (
     aura,
     balances,
+    grandpa,
     informants,
     multisig,
     proxy,
@@ -44,6 +45,7 @@ __all__ = [
     "SYSTEM",
     "TIMESTAMP",
     "AURA",
+    "GRANDPA",
     "BALANCES",
     "TRANSACTION_PAYMENT",
     "SUDO",
@@ -86,6 +88,7 @@ TIMESTAMP: Final = timestamp.Config(
     weights=timestamp.BenchmarkedWeights(),
 )
 AURA: Final = aura.Config()
+GRANDPA: Final = grandpa.Config()
 BALANCES: Final = balances.Config(
     existential_deposit=U128(EXISTENTIAL_DEPOSIT), weights=balances.BenchmarkedWeights()
 )

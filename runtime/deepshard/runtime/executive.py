@@ -17,8 +17,10 @@ import run the same steps:
    d. record the outcome event and the extrinsic (for the extrinsics root).
 3. `finalize_block` -- every pallet's ``on_finalize``; System stores the events; the state root
    and the extrinsics root are computed; the header is complete.
-4. `execute_block` -- import: steps 1-3 for a received block, then every root and the digest
-   must equal the header's (`InvalidBlock` otherwise).
+4. `execute_block` -- import: the header must follow its parent (number and parent hash, over
+   the parent's state), inherents must come before every signed extrinsic, then steps 1-3 run
+   for the received block and every root and the digest must equal the header's
+   (`InvalidBlock` otherwise).
 
 Validation for the transaction pool (`validate_transaction`) runs the checks of step 2b in
 their *validate* form (a nonce ahead of the account's is a dependency, not an error) at the
@@ -119,6 +121,8 @@ class BlockInProgress:
     """Extrinsics applied so far (full encodings)."""
     total_length: int = 0
     """Sum of their encoded lengths."""
+    signed_seen: bool = False
+    """Whether a signed extrinsic was applied (no inherent may follow one)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,12 +190,17 @@ class Executive:
 
         Raises:
             TransactionRejected: the extrinsic is invalid here (nothing was changed).
+            InvalidBlock: an inherent follows a signed extrinsic (FRAME's "inherents first"),
+                or a mandatory inherent failed.
         """
         ctx = block.ctx
         index = len(block.extrinsics)
         ctx.phase = Phase.APPLY_EXTRINSIC
         ctx.extrinsic_index = index
         checked = self._decode(encoded)
+        # Verify inherents come first: an unsigned extrinsic may not follow a signed one.
+        if checked.signer is None and block.signed_seen:
+            raise InvalidBlock(f"extrinsic {index} is an inherent placed after a signed extrinsic")
         system = ctx.pallet(System)
         events_before = len(ctx.events)
         ctx.overlay.start_transaction()
@@ -224,6 +233,7 @@ class Executive:
             pays_fee=checked.meta.pays_fee,
         )
         system.note_applied_extrinsic(index, info, error)
+        block.signed_seen = block.signed_seen or checked.signer is not None
         block.extrinsics.append(encoded)
         block.total_length += checked.length
         return AppliedOutcome(error, info)
@@ -393,15 +403,24 @@ class Executive:
 
     # --- 4. execute_block -----------------------------------------------------------------------
 
-    def execute_block(self, state: BlockState, block: Block) -> dict[bytes, bytes | None]:
-        """Re-execute a received block and check it against its header.
+    def execute_block(
+        self, state: BlockState, block: Block, parent: Header
+    ) -> dict[bytes, bytes | None]:
+        """Re-execute a received block over its parent's state and check it against its header.
+
+        Args:
+            state: The state after `parent`.
+            block: The block as received (seal included).
+            parent: The header of the block `state` belongs to.
 
         Returns:
             The block's storage changes (to be committed by the caller).
 
         Raises:
-            InvalidBlock: an extrinsic is invalid, or a root or the digest differs.
+            InvalidBlock: the header does not follow `parent`, an inherent follows a signed
+                extrinsic, an extrinsic is invalid, or a root or the digest differs.
         """
+        self._check_follows(state, block.header, parent)
         try:
             in_progress = self.initialize_block(state, block.header)
             for index, encoded in enumerate(block.extrinsics):
@@ -421,6 +440,31 @@ class Executive:
         if header.digest.logs != sealed_digest:
             raise InvalidBlock("digest mismatch")
         return changes
+
+    def _check_follows(self, state: BlockState, header: Header, parent: Header) -> None:
+        """Check that `header` is the child of `parent`, and `state` the state after `parent`.
+
+        Raises:
+            InvalidBlock: wrong parent hash, wrong number, or a state of another height.
+        """
+        # Verify the header names its parent by the parent's hash.
+        if header.parent_hash != parent.hash():
+            raise InvalidBlock(
+                f"parent hash 0x{bytes(header.parent_hash).hex()} is not the parent's "
+                f"0x{bytes(parent.hash()).hex()}"
+            )
+        # Verify the number follows the parent's.
+        if int(header.number) != int(parent.number) + 1:
+            raise InvalidBlock(
+                f"block number {int(header.number)} does not follow the parent's "
+                f"{int(parent.number)}"
+            )
+        # Verify the state is the parent's: System recorded the parent's number in it.
+        recorded = int(self.runtime.new_context(Overlay(state), 0).pallet(System).number.get())
+        if recorded != int(parent.number):
+            raise InvalidBlock(
+                f"the parent state is the state of block {recorded}, not {int(parent.number)}"
+            )
 
     # --- transaction pool -----------------------------------------------------------------------
 

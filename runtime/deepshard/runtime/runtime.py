@@ -2,11 +2,11 @@
 
 Pallets and their indices (stable forever: clients encode calls with them)::
 
-    0 System   1 Timestamp   2 Aura   4 Balances   5 TransactionPayment   6 Sudo   7 Treasury
-    8 Utility   9 Multisig   10 Proxy   20 Informants
+    0 System   1 Timestamp   2 Aura   3 Grandpa   4 Balances   5 TransactionPayment   6 Sudo
+    7 Treasury   8 Utility   9 Multisig   10 Proxy   20 Informants
 
-(3 is kept for the finality gadget, as in Substrate's node template.) `deepshard_runtime()`
-returns the one composed runtime; it is built on first use, not at import.
+(Grandpa, the finality authorities, sits at 3 as in Substrate's node template.)
+`deepshard_runtime()` returns the one composed runtime; it is built on first use, not at import.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from deepshard.pallets.aura import Aura
 from deepshard.pallets.balances import Balances
+from deepshard.pallets.grandpa import Grandpa
 from deepshard.pallets.informants import Informants
 from deepshard.pallets.multisig import MultisigPallet
 from deepshard.pallets.proxy import ProxyPallet
@@ -70,6 +71,7 @@ PALLETS: Final = (
     (0, System, configs.SYSTEM),
     (1, Timestamp, configs.TIMESTAMP),
     (2, Aura, configs.AURA),
+    (3, Grandpa, configs.GRANDPA),
     (4, Balances, configs.BALANCES),
     (5, TransactionPayment, configs.TRANSACTION_PAYMENT),
     (6, Sudo, configs.SUDO),
@@ -114,6 +116,8 @@ class DeepshardRuntime:
                 "BlockBuilder_check_inherents": self._check_inherents_api,
                 "TransactionPaymentApi_query_weight_to_fee": self._weight_to_fee_api,
                 "TransactionPaymentApi_query_length_to_fee": self._length_to_fee_api,
+                "GrandpaApi_grandpa_authorities": self._grandpa_authorities,
+                "GrandpaApi_current_set_id": self._grandpa_current_set_id,
             },
         )
 
@@ -206,6 +210,19 @@ class DeepshardRuntime:
         length = decode(U32, arguments)
         ctx = self.runtime.new_context(Overlay(state), int(at.number))
         return ctx.pallet(TransactionPayment).length_to_fee(int(length)).to_le_bytes()
+
+    def _grandpa_authorities(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        del arguments
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        authorities = ctx.pallet(Grandpa).weighted_authorities()
+        return encode_compact(len(authorities)) + b"".join(
+            bytes(key) + int(weight).to_bytes(8, "little") for key, weight in authorities
+        )
+
+    def _grandpa_current_set_id(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        del arguments
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return ctx.pallet(Grandpa).current_set_id.get().to_le_bytes()
 
     def _inherent_extrinsics_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         extrinsics = self.inherent_extrinsics(state, at, InherentData.decode(arguments))

@@ -26,6 +26,7 @@ VERSION: Final = RuntimeVersion(
         (api_id("BlockBuilder"), U32(6)),
         (api_id("TaggedTransactionQueue"), U32(3)),
         (api_id("AuraApi"), U32(1)),
+        (api_id("GrandpaApi"), U32(3)),
         (api_id("AccountNonceApi"), U32(1)),
         (api_id("TransactionPaymentApi"), U32(4)),
     ),
@@ -35,5 +36,5 @@ VERSION: Final = RuntimeVersion(
 """The runtime version: state trie V1, extrinsics root V0 (``system_version`` 1).
 
 ``spec_version`` history: 100 first release; 101 metadata V15, ``System.Version``, the FRAME
-``Balances`` storage items ``Account``, ``Locks`` and ``Reserves``; the Treasury (7),
-Utility (8), Multisig (9), Proxy (10) and Informants (20) pallets."""
+``Balances`` storage items ``Account``, ``Locks`` and ``Reserves``; the Grandpa (3),
+Treasury (7), Utility (8), Multisig (9), Proxy (10) and Informants (20) pallets."""

@@ -103,11 +103,11 @@ def test_bad_blocks_are_refused_and_write_nothing(tmp_path: Path) -> None:
 
 
 def test_longest_chain_wins_and_reorgs(tmp_path: Path) -> None:
-    # The local chain has three authorities (Alice, Bob, Charlie): no instant finality.
+    # The local chain has four authorities (Alice, Bob, Charlie, Dave): no instant finality.
     node = _service(tmp_path / "a", "local")
     try:
         genesis = node.db.best_hash
-        base = NOW_SLOT - (NOW_SLOT % 3) - 30  # a slot of Alice's
+        base = NOW_SLOT - (NOW_SLOT % 4) - 32  # a slot of Alice's
         a1 = _build(node, genesis, base, "Alice")
         node.import_received(a1)
         assert node.db.best_hash == a1.header.hash()

@@ -261,7 +261,22 @@ class FakeNode:
         return self.syncing
 
     def listen_addresses(self) -> list[str]:
-        return ["/ip4/127.0.0.1/tcp/9944/ws"]
+        return ["/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWTest"]
+
+    def finality_round_state(self) -> dict[str, Any] | None:
+        return None
+
+    def on_justification(self, callback: Any) -> Any:
+        return lambda: None
+
+    def rotate_keys(self) -> bytes:
+        return bytes(64)
+
+    def insert_key(self, key_type: str, suri: str, public_key: bytes) -> None:
+        raise LookupError(key_type)
+
+    def has_key(self, public_key: bytes, key_type: str) -> bool:
+        return False
 
 
 @pytest.fixture(scope="session")

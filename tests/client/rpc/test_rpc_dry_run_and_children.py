@@ -103,7 +103,9 @@ def test_dry_run_errors(server: RpcServer, make_server: Any, node: FakeNode) -> 
 
 
 def test_local_listen_addresses(server: RpcServer) -> None:
-    assert result(server, "system_localListenAddresses") == ["/ip4/127.0.0.1/tcp/9944/ws"]
+    assert result(server, "system_localListenAddresses") == [
+        "/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWTest"
+    ]
 
 
 def test_child_storage_answers_for_a_chain_without_child_tries(

@@ -56,6 +56,9 @@ def test_system_facts(server: RpcServer, node: FakeNode) -> None:
     }
     assert result(server, "system_nodeRoles") == ["Authority"]
     assert result(server, "system_localPeerId") == "12D3KooWTest"
+    assert result(server, "system_localListenAddresses") == [
+        "/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWTest"
+    ]
     assert result(server, "system_syncState") == {
         "startingBlock": 0,
         "currentBlock": 1,
@@ -125,6 +128,7 @@ EXPECTED_NAMES = {
     "system_chainType",
     "system_nodeRoles",
     "system_localPeerId",
+    "system_localListenAddresses",
     "system_peers",
     "system_syncState",
     "system_accountNextIndex",
@@ -175,7 +179,6 @@ EXPECTED_NAMES = {
     "payment_queryFeeDetails",
     "system_dryRun",
     "system_dryRunAt",
-    "system_localListenAddresses",
     "childstate_getKeys",
     "childstate_getKeysPaged",
     "childstate_getKeysPagedAt",

@@ -138,7 +138,7 @@ def test_a_block_with_the_four_pallets(chain, ledger):
     assert ctx.pallet(ledger).free_balance(ALICE_ID) == 10**15 - int(fee)
 
     built, changes = executive.finalize_block(building)
-    assert executive.execute_block(state, Block(built, extrinsics)) == changes
+    assert executive.execute_block(state, Block(built, extrinsics), genesis) == changes
 
 
 def test_a_block_without_a_slot_is_refused(chain):

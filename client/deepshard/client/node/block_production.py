@@ -71,6 +71,7 @@ def propose_block(  # noqa: PLR0917 - the proposer's inputs, each named at the c
     *,
     budget_seconds: float,
     skip: Callable[[H256], None] = lambda _: None,
+    inherent_data: InherentData | None = None,
 ) -> ProposedBlock:
     """Build and seal the block of `slot` on top of `parent`.
 
@@ -84,6 +85,7 @@ def propose_block(  # noqa: PLR0917 - the proposer's inputs, each named at the c
         ready: Ready transactions, best first.
         budget_seconds: Stop adding transactions after this long.
         skip: Told the hash of a transaction that failed, so the pool skips its dependents.
+        inherent_data: More inherent data (e.g. equivocation proofs); the timestamp is added.
     """
     started = time.perf_counter()
     executive = runtime.executive
@@ -95,7 +97,11 @@ def propose_block(  # noqa: PLR0917 - the proposer's inputs, each named at the c
         digest=Digest(logs=(pre_digest(slot),)),
     )
     building = executive.initialize_block(state, header)
-    data = InherentData()
+    data = InherentData(
+        {i: inherent_data.get_raw(i) or b"" for i in inherent_data.identifiers()}
+        if inherent_data is not None
+        else None
+    )
     data.put_data(INHERENT_IDENTIFIER, U64(slot * slot_duration))
     for inherent in runtime.inherent_extrinsics(state, parent, data):
         executive.apply_extrinsic(building, inherent)

@@ -15,7 +15,7 @@ import typer
 from deepshard.chain_spec.builder import GenesisError, plain_chain_spec, raw_chain_spec
 from deepshard.chain_spec.presets import PRESETS
 from deepshard.chain_spec.raw import ChainSpecError
-from deepshard.client.node.config import NodeConfig
+from deepshard.client.node.config import NodeConfig, P2pOptions
 from deepshard.client.node.keystore import Keystore, KeystoreError
 from deepshard.client.node.logs import LogError, configure_logging, logger
 from deepshard.client.node.service import NodeError, NodeService
@@ -119,6 +119,39 @@ def node(  # noqa: PLR0917 - one option per CLI flag
     log_directives: Annotated[
         str, typer.Option("--log", "-l", help="Log levels: info,txpool=debug ...")
     ] = "info",
+    listen_addr: Annotated[
+        list[str] | None,
+        typer.Option("--listen-addr", help="P2P multiaddr to listen on (repeatable)."),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="P2P TCP port (default 30333).")
+    ] = None,
+    public_addr: Annotated[
+        list[str] | None,
+        typer.Option("--public-addr", help="P2P multiaddr others should dial (repeatable)."),
+    ] = None,
+    bootnodes: Annotated[
+        list[str] | None,
+        typer.Option("--bootnodes", help="Multiaddr (with /p2p/<peer id>) to start from."),
+    ] = None,
+    reserved_nodes: Annotated[
+        list[str] | None,
+        typer.Option("--reserved-nodes", help="Peers always kept connected (with /p2p/ id)."),
+    ] = None,
+    reserved_only: Annotated[
+        bool, typer.Option("--reserved-only", help="Connect to reserved nodes only.")
+    ] = False,
+    in_peers: Annotated[int, typer.Option("--in-peers", help="Most inbound peers.")] = 32,
+    out_peers: Annotated[int, typer.Option("--out-peers", help="Most outbound peers.")] = 8,
+    node_key: Annotated[
+        str | None, typer.Option("--node-key", help="The ed25519 node key, 64 hex digits.")
+    ] = None,
+    node_key_file: Annotated[
+        Path | None, typer.Option("--node-key-file", help="File holding the node key.")
+    ] = None,
+    no_network: Annotated[
+        bool, typer.Option("--no-network", help="Run alone: no P2P listener, no peers.")
+    ] = False,
 ) -> None:
     """Run a Deepshard node (``deepshard node --dev`` for a development chain).
 
@@ -126,6 +159,8 @@ def node(  # noqa: PLR0917 - one option per CLI flag
 
     * `deepshard node --dev`
     * `deepshard node --chain local --alice --base-path /tmp/alice --rpc-port 9944`
+    * `deepshard node --chain local --bob --port 30334 --rpc-port 9945
+      --bootnodes /ip4/127.0.0.1/tcp/30333/p2p/<alice's peer id>`
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -153,6 +188,27 @@ def node(  # noqa: PLR0917 - one option per CLI flag
         spec = load_chain_spec(chain or "dev")
     except (ChainSpecError, GenesisError) as error:
         raise _fail(str(error)) from error
+    p2p_flags = (listen_addr, port, public_addr, bootnodes, reserved_nodes, node_key, node_key_file)
+    # A development chain runs alone unless a P2P option asks otherwise (several `--dev`
+    # nodes on one machine must not fight over port 30333); other chains are networked.
+    networked = not no_network and (
+        spec.get("chainType") != "Development" or any(f is not None for f in p2p_flags)
+    )
+    p2p = (
+        P2pOptions(
+            listen=tuple(listen_addr or (f"/ip4/0.0.0.0/tcp/{port or 30333}",)),
+            public=tuple(public_addr or ()),
+            bootnodes=tuple(bootnodes or spec.get("bootNodes") or ()),
+            reserved=tuple(reserved_nodes or ()),
+            reserved_only=reserved_only,
+            in_peers=in_peers,
+            out_peers=out_peers,
+            node_key=node_key,
+            node_key_file=node_key_file,
+        )
+        if networked
+        else None
+    )
     temporary = tempfile.mkdtemp(prefix="deepshard-") if tmp else None
     base = Path(temporary) if temporary else (base_path or DEFAULT_BASE_PATH)
     config = NodeConfig(
@@ -168,6 +224,7 @@ def node(  # noqa: PLR0917 - one option per CLI flag
         prometheus_port=prometheus_port,
         archive=keep_all,
         state_pruning=256 if keep_all else int(pruning),
+        p2p=p2p,
     )
     try:
         asyncio.run(_run(config))

@@ -6,10 +6,34 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["NodeConfig", "RpcMethodsPolicy"]
+__all__ = ["NodeConfig", "P2pOptions", "RpcMethodsPolicy"]
 
 RpcMethodsPolicy = str
 """``auto`` (unsafe methods only on a local interface), ``safe`` or ``unsafe``."""
+
+
+@dataclass(frozen=True, slots=True)
+class P2pOptions:
+    """Peer-to-peer options, as on the command line (multiaddrs in text form)."""
+
+    listen: tuple[str, ...] = ("/ip4/0.0.0.0/tcp/30333",)
+    """``--listen-addr`` (``--port`` sets the port of the default one)."""
+    public: tuple[str, ...] = ()
+    """``--public-addr``."""
+    bootnodes: tuple[str, ...] = ()
+    """``--bootnodes``."""
+    reserved: tuple[str, ...] = ()
+    """``--reserved-nodes``."""
+    reserved_only: bool = False
+    """``--reserved-only``."""
+    in_peers: int = 32
+    """``--in-peers``."""
+    out_peers: int = 8
+    """``--out-peers``."""
+    node_key: str | None = None
+    """``--node-key`` (64 hex digits)."""
+    node_key_file: Path | None = None
+    """``--node-key-file`` (default: ``<chain>/network/secret_ed25519``, created if absent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +66,8 @@ class NodeConfig:
     """Finalized states kept when not archiving."""
     version: str = "0.1.0"
     """The node's version string."""
+    p2p: P2pOptions | None = None
+    """Peer-to-peer networking (None: a lone node, as ``--dev`` runs by default)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Options for tests and tools (e.g. a fixed clock)."""
 
@@ -64,3 +90,8 @@ class NodeConfig:
     def keystore_path(self) -> Path:
         """Where session keys live."""
         return self.chain_path / "keystore"
+
+    @property
+    def node_key_path(self) -> Path:
+        """Where the generated node key is kept (Substrate's place for it)."""
+        return self.chain_path / "network" / "secret_ed25519"

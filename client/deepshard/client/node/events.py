@@ -67,3 +67,7 @@ class EventHub:
             self._best.publish(header)
         if finalized:
             self._finalized.publish(header)
+
+    def publish_finalized(self, header: Header) -> None:
+        """Announce a newly finalized block (the finality gadget's)."""
+        self._finalized.publish(header)

@@ -253,10 +253,35 @@ class NodeView(Protocol):
         """Whether the node is catching up with the network."""
         ...
 
+    def finality_round_state(self) -> dict[str, Any] | None:
+        """``grandpa_roundState``, or None without a finality gadget."""
+        ...
+
+    def on_justification(self, callback: Callable[[bytes], None]) -> Unsubscribe:
+        """Call `callback` with each new justification (SCALE)."""
+        ...
+
+    def rotate_keys(self) -> bytes:
+        """Generate fresh session keys; return their public keys concatenated."""
+        ...
+
+    def insert_key(self, key_type: str, suri: str, public_key: bytes) -> None:
+        """Store a session key.
+
+        Raises:
+            LookupError: an unknown key type.
+            ValueError: `suri` does not derive `public_key`.
+        """
+        ...
+
+    def has_key(self, public_key: bytes, key_type: str) -> bool:
+        """Whether the keystore holds the key."""
+        ...
+
     def listen_addresses(self) -> list[str]:
         """``system_localListenAddresses``: the multiaddresses the node listens on.
 
-        Every listener the node runs (the JSON-RPC server, and the peer-to-peer network's
-        listeners once it has them), as ``/ip4/<addr>/tcp/<port>[/ws]...`` strings.
+        With networking, the peer-to-peer addresses peers can dial (with ``/p2p/<peer id>``);
+        without it, the JSON-RPC listener (``/ip4/<addr>/tcp/<port>/ws``).
         """
         ...

@@ -47,6 +47,27 @@ class NodeMetrics:
             registry=self.registry,
         )
 
+        self.peers = Gauge(
+            "substrate_sub_libp2p_peers_count",
+            "Number of connected peers",
+            registry=self.registry,
+        )
+        self.sync_is_major_syncing = Gauge(
+            "substrate_sub_libp2p_is_major_syncing",
+            "Whether the node is far behind the best peer (1) or not (0)",
+            registry=self.registry,
+        )
+        self.sync_imported_blocks = Counter(
+            "substrate_sync_imported_blocks",
+            "Blocks imported from peers",
+            registry=self.registry,
+        )
+        self.banned_peers = Gauge(
+            "substrate_sub_libp2p_banned_peers",
+            "Peers serving a ban",
+            registry=self.registry,
+        )
+
     def serve(self, port: int, host: str = "127.0.0.1") -> None:
         """Expose the metrics at ``http://host:port/metrics`` (a background thread)."""
         start_http_server(port, addr=host, registry=self.registry)

@@ -15,6 +15,7 @@ from deepshard.client.rpc.methods.chain import register_chain
 from deepshard.client.rpc.methods.chain_head import ChainHeadLimits, register_chain_head
 from deepshard.client.rpc.methods.chain_spec import register_chain_spec
 from deepshard.client.rpc.methods.childstate import register_childstate
+from deepshard.client.rpc.methods.grandpa import register_grandpa
 from deepshard.client.rpc.methods.payment import register_payment
 from deepshard.client.rpc.methods.state import register_state
 from deepshard.client.rpc.methods.system import register_system
@@ -34,6 +35,7 @@ __all__ = [
     "register_transaction",
     "register_archive",
     "ChainHeadLimits",
+    "register_grandpa",
 ]
 
 
@@ -61,4 +63,5 @@ def node_rpc_module(
     register_transaction(module, node)
     if node.info.is_archive:
         register_archive(module, node)
+    register_grandpa(module, node)
     return module

@@ -67,10 +67,10 @@ def register_system(module: RpcModule, node: NodeView) -> None:
     module.register("system_chainType", lambda: _chain_type(node.info.chain_type))
     module.register("system_properties", lambda: dict(node.info.properties or {}))
     module.register("system_localPeerId", lambda: node.info.local_peer_id)
+    module.register("system_localListenAddresses", lambda: list(node.listen_addresses()))
     module.register("system_nodeRoles", lambda: [node.info.node_role])
     module.register("system_syncState", lambda: dict(node.sync_state()))
     module.register("system_peers", lambda: list(node.peers()))
-    module.register("system_localListenAddresses", lambda: list(node.listen_addresses()))
 
     def health() -> dict[str, Any]:
         return {

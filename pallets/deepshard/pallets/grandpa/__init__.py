@@ -1,0 +1,51 @@
+"""The Grandpa pallet: finality authorities and equivocation evidence (see `pallet`)."""
+
+from deepshard.pallets.grandpa.logic import (
+    AuthorityId,
+    AuthoritySignature,
+    EquivocationProof,
+    InvalidProof,
+    SignedVote,
+    Stage,
+    check_equivocation_proof,
+    vote_payload,
+)
+from deepshard.pallets.grandpa.pallet import (
+    INHERENT_IDENTIFIER,
+    MAX_REPORTS_PER_BLOCK,
+    Config,
+    DuplicateOffenceReport,
+    EquivocationReported,
+    Error,
+    Event,
+    Grandpa,
+    GrandpaGenesis,
+    InvalidEquivocationProof,
+    Offence,
+    TooManyReports,
+    offence_key,
+)
+
+__all__ = [
+    "Grandpa",
+    "GrandpaGenesis",
+    "Config",
+    "Event",
+    "EquivocationReported",
+    "Error",
+    "InvalidEquivocationProof",
+    "DuplicateOffenceReport",
+    "TooManyReports",
+    "Offence",
+    "INHERENT_IDENTIFIER",
+    "MAX_REPORTS_PER_BLOCK",
+    "offence_key",
+    "AuthorityId",
+    "AuthoritySignature",
+    "EquivocationProof",
+    "InvalidProof",
+    "SignedVote",
+    "Stage",
+    "check_equivocation_proof",
+    "vote_payload",
+]
