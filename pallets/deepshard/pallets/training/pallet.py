@@ -1034,7 +1034,7 @@ class Training(
         ledger = self.ledgers(role).get(who)
         if ledger is None:
             counts = list(self.bonded_counts.get())
-            counts[role] = U32(counts[role] + 1)
+            counts[role] = U32(int(counts[role]) + 1)
             self.bonded_counts.put((counts[0], counts[1]))
             ledger = BondLedger(active=_ZERO, unlocking=())
         self.ledgers(role).insert(who, replace(ledger, active=ledger.active + amount))
@@ -1306,7 +1306,7 @@ class Training(
                 bytes(reveal.sha256),
                 AdapterRecord(shard=round_.shard, cid=reveal.cid, sha256=reveal.sha256),
             )
-        version_id = U32(self.current_version.get() + 1)
+        version_id = U32(int(self.current_version.get()) + 1)
         self.model_versions.insert(
             version_id,
             replace(
@@ -1356,7 +1356,7 @@ class Training(
             return
         self.ledgers(role).remove(who)
         counts = list(self.bonded_counts.get())
-        counts[role] = U32(counts[role] - 1)
+        counts[role] = U32(int(counts[role]) - 1)
         self.bonded_counts.put((counts[0], counts[1]))
 
 
