@@ -166,6 +166,11 @@ class TrainingExt(TestExternalities):
         informants.training_bounds.put((head, tail + U64(1)))
         return int(batch_id)
 
+    def pallet_queue_length(self) -> int:
+        """How many accepted batches wait in the training queue."""
+        head, tail = self.pallet(Informants).training_bounds.get()
+        return int(tail) - int(head)
+
     @property
     def block(self) -> int:
         """The current block number."""
