@@ -20,6 +20,7 @@ MODULES = (
     "client",
     "pallet_weights",
     "informants",
+    "training",
 )
 
 

@@ -4,7 +4,8 @@
 every externalities built this way has every pallet's ``try_state`` checked when the test ends,
 and `TrainingExt.run_to_block` drives the hooks as the executive does. Accepted batches enter
 the Informants ``TrainingQueue`` through `TrainingExt.queue_batch`, which records them exactly
-as an accepted closing does (deposit held, batch stored, queue extended).
+as an accepted closing does (deposit held, batch stored, queue extended; the benchmarks' own
+`queue_accepted_batch`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import pytest
 from deepshard.pallets.balances import Balances, BalancesGenesis
 from deepshard.pallets.balances import Config as BalancesConfig
 from deepshard.pallets.balances import UnitWeights as BalancesUnitWeights
-from deepshard.pallets.informants import DEPOSIT_REASON, Batch, BatchPhase, Informants
 from deepshard.pallets.informants import Config as InformantsConfig
+from deepshard.pallets.informants import Informants
 from deepshard.pallets.system import Config as SystemConfig
 from deepshard.pallets.system import System
 from deepshard.pallets.system import UnitWeights as SystemUnitWeights
 from deepshard.pallets.training import Config as TrainingConfig
 from deepshard.pallets.training import Training, TrainingGenesis, logic
+from deepshard.pallets.training.benchmarking import queue_accepted_batch
 from deepshard.pallets.treasury import Config as TreasuryConfig
 from deepshard.pallets.treasury import Treasury, TreasuryGenesis
 from deepshard.primitives.codec import H256, AccountId32
@@ -37,8 +39,6 @@ ED = 10
 """Existential deposit of the mock runtime."""
 INFORMANT = AccountId32(b"\xee" * 32)
 """The informant of queued batches."""
-BATCH_CID = bytes.fromhex("01551220") + bytes(range(32))
-"""A CIDv1 (raw, sha2-256) for batches."""
 
 
 def account(n: int) -> AccountId32:
@@ -133,38 +133,7 @@ class TrainingExt(TestExternalities):
 
     def queue_batch(self) -> int:
         """Record an accepted batch at the tail of the training queue; return its id."""
-        informants = self.pallet(Informants)
-        batch_id = informants.next_batch_id.get()
-        informants.next_batch_id.put(batch_id + U64(1))
-        deposit = informants.config.batch_deposit
-        self.balances.hold(DEPOSIT_REASON, INFORMANT, deposit)
-        zero = U128(0)
-        informants.batches.insert(
-            batch_id,
-            Batch(
-                informant=INFORMANT,
-                cid=BATCH_CID,
-                metadata_cid=b"",
-                byte_size=U64(1_000),
-                item_count=U32(100),
-                stake=U128(100),
-                deposit=deposit,
-                submitted_at=U32(self.ctx.block_number),
-                voting_ends=U32(self.ctx.block_number),
-                phase=BatchPhase.Accepted,
-                electorate=zero,
-                aye=zero,
-                nay=zero,
-                vote_count=U32(0),
-                value=zero,
-                reward_pot=zero,
-                reward_weight=zero,
-            ),
-        )
-        head, tail = informants.training_bounds.get()
-        informants.training_queue.insert(tail, batch_id)
-        informants.training_bounds.put((head, tail + U64(1)))
-        return int(batch_id)
+        return int(queue_accepted_batch(self, INFORMANT))
 
     def pallet_queue_length(self) -> int:
         """How many accepted batches wait in the training queue."""

@@ -45,6 +45,7 @@ ledgers and checks every closed round's payout against what it had to pay.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final, Protocol, cast
 
@@ -807,10 +808,7 @@ class Training(
         self.rounds.insert(round_id, replace(round_, revealed=(*round_.revealed, who)))
         self.deposit_event(Revealed(round_id=round_id, trainer=who, cid=bytes(cid), sha256=sha256))
 
-    @call(
-        index=5,
-        weight=lambda w, scores: w.submit_scores(len(scores), len(scores[0]) if scores else 0),
-    )
+    @call(index=5, weight=lambda w, scores: w.submit_scores(len(scores)))
     def submit_scores(self, origin: Origin, round_id: U64, scores: Vec[Vec[I64]]) -> None:
         """Submit statistics for every revealed adapter. Origin: signed (a drawn scorer).
 
@@ -1135,10 +1133,15 @@ class Training(
             if committed and not self.reveals.contains_key(round_id, who):
                 self._pend_slash(round_id, who, bond, outlier=False)
 
-    def do_aggregate(self, round_id: U64) -> None:
-        """The score deadline: aggregate, pend outlier slashes, pay the scorers."""
+    def do_aggregate(self, round_id: U64, layout: Sequence[StatisticSpec] | None = None) -> None:
+        """The score deadline: aggregate, pend outlier slashes, pay the scorers.
+
+        `layout` is the statistics layout (default: the configured `Statistics`; benchmarks
+        pass wider ones).
+        """
         round_ = self._advance(round_id, RoundPhase.Dispute)
         config = self.config
+        layout = config.statistics if layout is None else layout
         bond_of = {bytes(w): int(b) for w, b in round_.trainers}
         adapters = []
         for who in round_.revealed:
@@ -1150,9 +1153,7 @@ class Training(
             matrix = self.scores.get(round_id, who)
             if matrix is not None:
                 submitted.append((who, int(bond), [[int(v) for v in row] for row in matrix]))
-        statistics = [
-            logic.Statistic(bool(s.higher_is_better), int(s.floor)) for s in config.statistics
-        ]
+        statistics = [logic.Statistic(bool(s.higher_is_better), int(s.floor)) for s in layout]
         result = logic.compute_round_result(
             adapters,
             sum(bond_of.values()),
