@@ -12,12 +12,14 @@ from deepshard.pallets.training import (
     SCORER_REASON,
     TRAINER_REASON,
     AlreadyCommitted,
+    AlreadyRevealed,
     AlreadyScored,
     Bonded,
     BondTooLow,
     CommitmentMismatch,
     Config,
     InOpenRound,
+    InsufficientBond,
     InvalidCid,
     NoPendingSlash,
     NotBonded,
@@ -29,8 +31,13 @@ from deepshard.pallets.training import (
     Role,
     RoundClosed,
     RoundOutcome,
+    RoundPeriods,
+    RoundPeriodsSet,
     RoundPhase,
+    SaltTooLong,
     SlashCancelled,
+    TooManyBonded,
+    TooManyUnlockingChunks,
     Training,
     TrainingProfile,
     UnknownRound,
@@ -38,6 +45,8 @@ from deepshard.pallets.training import (
     WrongPhase,
     WrongScoreShape,
     ZeroAmount,
+    ZeroPeriod,
+    logic,
 )
 from deepshard.pallets.training.pallet import DEFAULT_PROFILE
 from deepshard.pallets.treasury import Treasury
@@ -352,3 +361,83 @@ def test_integrity_test_refuses_bad_configurations(missing: str) -> None:
     )
     with pytest.raises(ValueError, match="Training"):
         Training.integrity_test(Config(**base, **bad))  # type: ignore[arg-type]
+
+
+def test_root_sets_the_round_periods(ext_builder: Builder) -> None:
+    ext = honest_ext(ext_builder, trainers=3, scorers=3)
+    periods = RoundPeriods(commit=U32(1), reveal=U32(2), score=U32(3), dispute=U32(4))
+    assert_noop(
+        ext, lambda: ext.call("set_round_periods", Signed(account(1)), periods=periods), BadOrigin
+    )
+    zero = RoundPeriods(commit=U32(1), reveal=U32(0), score=U32(3), dispute=U32(4))
+    assert_noop(ext, lambda: ext.call("set_round_periods", ROOT, periods=zero), ZeroPeriod)
+    ext.call("set_round_periods", ROOT, periods=periods)
+    assert_last_event(ext, RoundPeriodsSet(periods=periods))
+    round_id = ext.open_round()
+    round_ = ext.training.rounds.get(U64(round_id))
+    assert round_ is not None
+    start = int(round_.commit_ends) - 1
+    assert [int(round_.reveal_ends), int(round_.score_ends), int(round_.dispute_ends)] == [
+        start + 3,
+        start + 6,
+        start + 10,
+    ]
+
+
+def test_cancel_slash_errors(ext_builder: Builder) -> None:
+    ext = honest_ext(ext_builder, trainers=3, scorers=3)
+
+    def cancel(rid: int) -> None:
+        ext.call("cancel_slash", ROOT, round_id=U64(rid), trainer=account(1))
+
+    assert_noop(ext, lambda: cancel(0), UnknownRound)
+    ext.open_round()
+    assert_noop(ext, lambda: cancel(0), NoPendingSlash)
+
+
+def test_unbond_and_bond_limits(ext_builder: Builder) -> None:
+    ext = (
+        ext_builder()
+        .with_balances({account(1): 10_000, account(2): 10_000})
+        .config(max_bonded=U32(1), max_unlocking_chunks=U32(1))
+        .build()
+    )
+    ext.call("bond", Signed(account(1)), role=Role.Trainer, amount=U128(300))
+    assert_noop(
+        ext,
+        lambda: ext.call("bond", Signed(account(2)), role=Role.Trainer, amount=U128(300)),
+        TooManyBonded,
+    )
+    ext.call("bond", Signed(account(2)), role=Role.Scorer, amount=U128(300))
+    assert_noop(
+        ext,
+        lambda: ext.call("unbond", Signed(account(1)), role=Role.Trainer, amount=U128(301)),
+        InsufficientBond,
+    )
+    ext.call("unbond", Signed(account(1)), role=Role.Trainer, amount=U128(100))
+    assert_noop(
+        ext,
+        lambda: ext.call("unbond", Signed(account(1)), role=Role.Trainer, amount=U128(100)),
+        TooManyUnlockingChunks,
+    )
+    assert ext.held(TRAINER_REASON, account(1)) == 300
+
+
+def test_reveal_rejects_a_long_salt_and_copied_commitments(ext_builder: Builder) -> None:
+    ext = honest_ext(ext_builder, trainers=3, scorers=3)
+    round_id = U64(ext.open_round())
+    round_ = ext.training.rounds.get(round_id)
+    assert round_ is not None
+    first, second = round_.trainers[0][0], round_.trainers[1][0]
+    digest = logic.compute_commitment(adapter_cid(1), bytes(sha(1)), b"salt", bytes(first))
+    for who in (first, second):  # the second copies the first's commitment
+        ext.call("commit", Signed(who), round_id=round_id, commitment=H256(digest))
+    ext.run_to_block(int(round_.commit_ends))
+
+    def reveal(who: AccountId32, salt: bytes) -> None:
+        ext.call("reveal", Signed(who), round_id=round_id, cid=ADAPTER_1, sha256=sha(1), salt=salt)
+
+    assert_noop(ext, lambda: reveal(first, b"x" * 65), SaltTooLong)
+    assert_noop(ext, lambda: reveal(second, b"salt"), CommitmentMismatch)
+    reveal(first, b"salt")
+    assert_noop(ext, lambda: reveal(first, b"salt"), AlreadyRevealed)

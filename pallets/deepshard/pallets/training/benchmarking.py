@@ -19,7 +19,13 @@ from deepshard.pallets.informants import DEPOSIT_REASON, Batch, BatchPhase
 from deepshard.pallets.training import logic
 from deepshard.pallets.training.logic import Role, RoundOutcome, RoundPhase
 from deepshard.pallets.training.pallet import Training
-from deepshard.pallets.training.types import PendingSlash, Reveal, Round, StatisticSpec
+from deepshard.pallets.training.types import (
+    PendingSlash,
+    Reveal,
+    Round,
+    RoundPeriods,
+    StatisticSpec,
+)
 from deepshard.pallets.training.weights import TrainingWeights
 from deepshard.primitives.codec import H256, AccountId32
 from deepshard.primitives.numeric import I64, U32, U64, U128
@@ -312,6 +318,13 @@ def cancel_slash(ext: TestExternalities) -> Action:
     return call(ext, "cancel_slash", ROOT, round_id=round_id, trainer=who)
 
 
+@benchmark()
+def set_round_periods(ext: TestExternalities) -> Action:
+    """Root sets the phase lengths."""
+    periods = RoundPeriods(commit=U32(10), reveal=U32(10), score=U32(10), dispute=U32(10))
+    return call(ext, "set_round_periods", ROOT, periods=periods)
+
+
 # --- the hook -------------------------------------------------------------------------------------
 
 
@@ -395,6 +408,7 @@ SUITE = BenchmarkSuite(
         reveal,
         submit_scores,
         cancel_slash,
+        set_round_periods,
         on_initialize_base,
         open_round,
         close_commit,

@@ -61,6 +61,7 @@ from deepshard.pallets.training.types import (
     PendingSlash,
     Reveal,
     Round,
+    RoundPeriods,
     StatisticSpec,
     TrainingProfile,
     UnlockChunk,
@@ -116,6 +117,7 @@ __all__ = [
     "TrainerRewarded",
     "VersionRecorded",
     "RoundClosed",
+    "RoundPeriodsSet",
     "Error",
     "ZeroAmount",
     "BondTooLow",
@@ -138,6 +140,7 @@ __all__ = [
     "AlreadyScored",
     "WrongScoreShape",
     "NoPendingSlash",
+    "ZeroPeriod",
     "TrainingGenesis",
     "Training",
 ]
@@ -500,6 +503,13 @@ class RoundClosed(Event, index=14):
     """Sent to the treasury (slash remainders, or every slash when nothing was accepted)."""
 
 
+class RoundPeriodsSet(Event, index=15):
+    """Root set the phase lengths of rounds opened from now on."""
+
+    periods: RoundPeriods
+    """The new lengths, in blocks."""
+
+
 # --- Errors -----------------------------------------------------------------------------------
 
 
@@ -589,6 +599,10 @@ class WrongScoreShape(Error, index=19):
 
 class NoPendingSlash(Error, index=20):
     """The trainer has no pending slash in this round, or the window has closed."""
+
+
+class ZeroPeriod(Error, index=21):
+    """Every phase of a round lasts at least one block."""
 
 
 # --- Genesis ----------------------------------------------------------------------------------
@@ -701,6 +715,9 @@ class Training(
     scores: StorageDoubleMap[U64, AccountId32, Vec[Vec[I64]], OptionQuery] = storage(
         hashers=(StorageHasher.TWOX_64_CONCAT, StorageHasher.BLAKE2_128_CONCAT),
         doc="Scorers' statistics, by round: one vector per revealed adapter, in reveal order.",
+    )
+    round_periods: StorageValue[RoundPeriods, OptionQuery] = storage(
+        doc="The phase lengths of new rounds, if Root set them (else the configured periods)."
     )
     pending_slashes: StorageDoubleMap[U64, AccountId32, PendingSlash, OptionQuery] = storage(
         hashers=(StorageHasher.TWOX_64_CONCAT, StorageHasher.BLAKE2_128_CONCAT),
@@ -844,6 +861,16 @@ class Training(
         self.deposit_event(
             SlashCancelled(round_id=round_id, trainer=trainer, amount=pending.amount)
         )
+
+    @call(index=7, weight=lambda w: w.set_round_periods())
+    def set_round_periods(self, origin: Origin, periods: RoundPeriods) -> None:
+        """Set the phase lengths (blocks) of rounds opened from now on. Origin: Root."""
+        # Fails with BadOrigin or ZeroPeriod.
+        ensure_root(origin)
+        lengths = (periods.commit, periods.reveal, periods.score, periods.dispute)
+        ensure(all(length > 0 for length in lengths), ZeroPeriod)
+        self.round_periods.put(periods)
+        self.deposit_event(RoundPeriodsSet(periods=periods))
 
     # --- hooks -----------------------------------------------------------------------------------
 
@@ -1007,6 +1034,19 @@ class Training(
         """The configured pallet of accepted batches."""
         return cast(TrainingQueue, self.ctx.pallet(self.config.informants))
 
+    def current_periods(self) -> RoundPeriods:
+        """The phase lengths of a round opened now."""
+        periods = self.round_periods.get()
+        if periods is not None:
+            return periods
+        config = self.config
+        return RoundPeriods(
+            commit=config.commit_period,
+            reveal=config.reveal_period,
+            score=config.score_period,
+            dispute=config.dispute_period,
+        )
+
     def ledgers(self, role: Role) -> Any:
         """The bond ledgers of `role`."""
         return self.trainer_bonds if role is Role.Trainer else self.scorer_bonds
@@ -1072,9 +1112,10 @@ class Training(
         assert version is not None  # the current version is stored
         shard = logic.compute_shard(int(round_id), [(int(a), int(b)) for a, b in version.shards])
         now = self.block_number
-        commit_ends = now + int(config.commit_period)
-        reveal_ends = commit_ends + int(config.reveal_period)
-        score_ends = reveal_ends + int(config.score_period)
+        periods = self.current_periods()
+        commit_ends = now + int(periods.commit)
+        reveal_ends = commit_ends + int(periods.reveal)
+        score_ends = reveal_ends + int(periods.score)
         bond_of = dict(trainers + [(who, bond) for who, bond in scorers])
         round_ = Round(
             parent_version=version_id,
@@ -1087,7 +1128,7 @@ class Training(
             commit_ends=U32(commit_ends),
             reveal_ends=U32(reveal_ends),
             score_ends=U32(score_ends),
-            dispute_ends=U32(score_ends + int(config.dispute_period)),
+            dispute_ends=U32(score_ends + int(periods.dispute)),
             phase=RoundPhase.Commit,
             outcome=RoundOutcome.Pending,
             trainers=tuple((AccountId32(w), U128(bond_of[w])) for w in drawn_trainers),

@@ -20,6 +20,7 @@ __all__ = [
     "Reveal",
     "PendingSlash",
     "Round",
+    "RoundPeriods",
 ]
 
 
@@ -172,3 +173,16 @@ class Round(Struct, type_path=("pallet_training", "types", "Round")):
     """What went to the treasury (slash remainders; emission not minted stays budgeted)."""
     scorer_paid: U128
     """What scorers received."""
+
+
+class RoundPeriods(Struct, type_path=("pallet_training", "types", "RoundPeriods")):
+    """The lengths, in blocks, of a round's phases."""
+
+    commit: U32
+    """Blocks for commitments."""
+    reveal: U32
+    """Blocks for reveals."""
+    score: U32
+    """Blocks for scores."""
+    dispute: U32
+    """Blocks of the dispute window."""

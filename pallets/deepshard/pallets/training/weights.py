@@ -62,6 +62,10 @@ class TrainingWeights(Protocol):
         """`cancel_slash`: the round and the pending slash."""
         ...
 
+    def set_round_periods(self) -> Weight:
+        """`set_round_periods`: one write."""
+        ...
+
     def on_initialize_base(self) -> Weight:
         """The hook's fixed part: the active round, or the training queue's head."""
         ...
@@ -95,85 +99,93 @@ class BenchmarkedWeights:
         self.db = db
 
     def bond(self) -> Weight:
-        """`bond`: 222.6 µs; reads 4, writes 3."""
-        return Weight.from_parts(222_580_000, 0).saturating_add(self.db.reads_writes(4, 3))
+        """`bond`: 270.7 µs; reads 4, writes 3."""
+        return Weight.from_parts(270_662_000, 0).saturating_add(self.db.reads_writes(4, 3))
 
     def unbond(self) -> Weight:
-        """`unbond`: 105.8 µs; reads 1, writes 1."""
-        return Weight.from_parts(105_787_000, 0).saturating_add(self.db.reads_writes(1, 1))
+        """`unbond`: 109.5 µs; reads 1, writes 1."""
+        return Weight.from_parts(109_472_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
     def withdraw_unbonded(self) -> Weight:
-        """`withdraw_unbonded`: 261.5 µs; reads 5, writes 4."""
-        return Weight.from_parts(261_468_000, 0).saturating_add(self.db.reads_writes(5, 4))
+        """`withdraw_unbonded`: 241.9 µs; reads 5, writes 4."""
+        return Weight.from_parts(241_879_000, 0).saturating_add(self.db.reads_writes(5, 4))
 
     def commit(self) -> Weight:
-        """`commit`: 220.6 µs; reads 2, writes 1."""
-        return Weight.from_parts(220_598_000, 0).saturating_add(self.db.reads_writes(2, 1))
+        """`commit`: 249.0 µs; reads 2, writes 1."""
+        return Weight.from_parts(248_999_000, 0).saturating_add(self.db.reads_writes(2, 1))
 
     def reveal(self) -> Weight:
-        """`reveal`: 287.7 µs; reads 3, writes 2."""
-        return Weight.from_parts(287_657_000, 0).saturating_add(self.db.reads_writes(3, 2))
+        """`reveal`: 279.1 µs; reads 3, writes 2."""
+        return Weight.from_parts(279_054_000, 0).saturating_add(self.db.reads_writes(3, 2))
 
     def submit_scores(self, adapters: int) -> Weight:
-        """`submit_scores`: 159.9 µs + 3.379 µs per adapters; reads 2, writes 1."""
-        return Weight.from_parts(159_866_397 + 3_379_205 * adapters, 0).saturating_add(
+        """`submit_scores`: 189.5 µs + 3.280 µs per adapters; reads 2, writes 1."""
+        return Weight.from_parts(189_465_685 + 3_279_699 * adapters, 0).saturating_add(
             self.db.reads_writes(2, 1)
         )
 
     def cancel_slash(self) -> Weight:
-        """`cancel_slash`: 112.7 µs; reads 2, writes 1."""
-        return Weight.from_parts(112_737_000, 0).saturating_add(self.db.reads_writes(2, 1))
+        """`cancel_slash`: 137.6 µs; reads 2, writes 1."""
+        return Weight.from_parts(137_584_000, 0).saturating_add(self.db.reads_writes(2, 1))
+
+    def set_round_periods(self) -> Weight:
+        """`set_round_periods`: 83.7 µs; reads 0, writes 1."""
+        return Weight.from_parts(83_684_000, 0).saturating_add(self.db.reads_writes(0, 1))
 
     def on_initialize_base(self) -> Weight:
-        """`on_initialize_base`: 96.0 µs; reads 3, writes 0."""
-        return Weight.from_parts(95_972_000, 0).saturating_add(self.db.reads_writes(3, 0))
+        """`on_initialize_base`: 96.3 µs; reads 3, writes 0."""
+        return Weight.from_parts(96_273_000, 0).saturating_add(self.db.reads_writes(3, 0))
 
     def open_round(self, candidates: int) -> Weight:
-        """`open_round`: 478.8 µs + 5.123 µs per candidates; reads 10 + candidates, writes 8."""
-        return Weight.from_parts(478_815_411 + 5_122_989 * candidates, 0).saturating_add(
-            self.db.reads_writes(10 + candidates, 8)
+        """`open_round`: 660.9 µs + 5.388 µs per candidates; reads 11 + candidates, writes 8."""
+        return Weight.from_parts(660_896_080 + 5_387_696 * candidates, 0).saturating_add(
+            self.db.reads_writes(11 + candidates, 8)
         )
 
     def close_commit(self, trainers: int) -> Weight:
-        """`close_commit`: 145.3 µs + 9.380 µs per trainers.
+        """`close_commit`: 210.5 µs + 9.371 µs per trainers.
 
         Storage: reads 1 + trainers, writes 1 + trainers.
         """
-        return Weight.from_parts(145_319_491 + 9_379_643 * trainers, 0).saturating_add(
+        return Weight.from_parts(210_467_549 + 9_371_014 * trainers, 0).saturating_add(
             self.db.reads_writes(1 + trainers, 1 + trainers)
         )
 
     def close_reveal(self, trainers: int) -> Weight:
-        """`close_reveal`: 197.3 µs + 11.073 µs per trainers.
+        """`close_reveal`: 206.4 µs + 11.463 µs per trainers.
 
         Storage: reads 1 + 2 * trainers, writes 1 + trainers.
         """
-        return Weight.from_parts(197_325_869 + 11_073_131 * trainers, 0).saturating_add(
+        return Weight.from_parts(206_373_144 + 11_462_567 * trainers, 0).saturating_add(
             self.db.reads_writes(1 + 2 * trainers, 1 + trainers)
         )
 
     def aggregate(self, trainers: int, scorers: int, statistics: int) -> Weight:
-        """`aggregate`: 0.0 µs + 188.503 µs per trainers + 695.685 µs per scorers.
+        """`aggregate`: 0.0 µs + 179.979 µs per trainers + 758.821 µs per scorers.
 
-        Plus 1370.949 µs per statistics. Storage: reads 6 + trainers + 2 * scorers, writes
-        6 + scorers.
+        Plus 1089.732 µs per statistics. Storage: reads 6 + trainers + 2 * scorers, writes 6 +
+        scorers.
         """
         return Weight.from_parts(
-            188_503_468 * trainers + 695_685_306 * scorers + 1_370_949_302 * statistics, 0
+            179_978_913 * trainers + 758_821_172 * scorers + 1_089_731_904 * statistics, 0
         ).saturating_add(self.db.reads_writes(6 + trainers + 2 * scorers, 6 + scorers))
 
     def close_round(self, trainers: int) -> Weight:
-        """`close_round`: 364.5 µs + 61.786 µs per trainers.
+        """`close_round`: 409.2 µs + 66.016 µs per trainers.
 
         Storage: reads 4 + 3 * trainers, writes 5 + 3 * trainers.
         """
-        return Weight.from_parts(364_543_539 + 61_786_201 * trainers, 0).saturating_add(
+        return Weight.from_parts(409_244_539 + 66_016_008 * trainers, 0).saturating_add(
             self.db.reads_writes(4 + 3 * trainers, 5 + 3 * trainers)
         )
 
 
 class UnitWeights:
     """One unit, plus one per component unit (tests)."""
+
+    def set_round_periods(self) -> Weight:
+        """One unit."""
+        return Weight.from_parts(1, 0)
 
     def bond(self) -> Weight:
         """One unit."""
