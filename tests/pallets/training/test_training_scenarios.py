@@ -52,6 +52,7 @@ from deepshard.pallets.training.pallet import DEFAULT_PROFILE
 from deepshard.pallets.treasury import Treasury
 from deepshard.primitives.codec import H256, AccountId32
 from deepshard.primitives.numeric import U32, U64, U128
+from deepshard.primitives.weights import Weight
 from deepshard.runtime.support import ROOT, BadOrigin, Origin, Signed
 from deepshard.runtime.support.testing import assert_has_event, assert_last_event, assert_noop
 
@@ -441,3 +442,29 @@ def test_reveal_rejects_a_long_salt_and_copied_commitments(ext_builder: Builder)
     assert_noop(ext, lambda: reveal(second, b"salt"), CommitmentMismatch)
     reveal(first, b"salt")
     assert_noop(ext, lambda: reveal(first, b"salt"), AlreadyRevealed)
+
+
+def test_a_round_waits_for_a_batch_and_for_enough_bonds(ext_builder: Builder) -> None:
+    ext = (
+        ext_builder()
+        .trainers({account(n): 1_000 for n in range(1, 3)})
+        .scorers({account(100 + n): 1_000 for n in range(1, 4)})
+        .config(trainers_per_round=U32(3), scorers_per_round=U32(3))
+        .with_balances({account(3): 10_000})
+        .build()
+    )
+    training_index = -1  # the last pallet's hook weight
+    ext.next_block()
+    assert ext.hook_weight[training_index] == Weight.from_parts(1, 0)  # base only: no batch
+    ext.queue_batch()
+    ext.next_block()
+    assert ext.training.active_round.get() is None  # two trainers: the cheap check says no
+    assert ext.hook_weight[training_index] == Weight.from_parts(1, 0)
+    ext.call("bond", Signed(account(3)), role=Role.Trainer, amount=U128(500))
+    ext.call("unbond", Signed(account(3)), role=Role.Trainer, amount=U128(500))
+    ext.next_block()  # three ledgers but two active trainers: attempted, priced, not opened
+    assert ext.training.active_round.get() is None
+    assert ext.hook_weight[training_index] == Weight.from_parts(1 + 1 + 6, 0)
+    ext.call("bond", Signed(account(3)), role=Role.Trainer, amount=U128(500))
+    ext.next_block()
+    assert ext.training.active_round.get() == U64(0)

@@ -884,10 +884,11 @@ class Training(
         used = weights.on_initialize_base()
         round_id = self.active_round.get()
         if round_id is None:
+            if not self.may_open_round():
+                return used
             counts = self.bonded_counts.get()
-            if self.do_open_round():
-                used = used.saturating_add(weights.open_round(int(counts[0]) + int(counts[1])))
-            return used
+            self.do_open_round()  # priced whether or not enough bonds are active
+            return used.saturating_add(weights.open_round(int(counts[0]) + int(counts[1])))
         round_ = self.rounds.get(round_id)
         assert round_ is not None  # the active round is stored
         phase = logic.next_phase(round_.phase, n, **_deadlines(round_))
@@ -1078,6 +1079,20 @@ class Training(
         self.ledgers(role).insert(who, replace(ledger, active=ledger.active + amount))
 
     # --- the round's steps -----------------------------------------------------------------------
+
+    def may_open_round(self) -> bool:
+        """Whether a batch waits and enough ledgers exist for a round (a cheap upper bound).
+
+        Ledgers count unbonding accounts too, so `do_open_round` may still find too few
+        active bonds.
+        """
+        trainers, scorers = (int(c) for c in self.bonded_counts.get())
+        config = self.config
+        return (
+            trainers >= config.trainers_per_round
+            and trainers + scorers >= config.trainers_per_round + config.scorers_per_round
+            and self.informants.training_queue_head() is not None
+        )
 
     def do_open_round(self) -> bool:
         """Open a round on the training queue's head if enough accounts are bonded.
