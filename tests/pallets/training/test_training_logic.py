@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -287,3 +288,73 @@ def test_next_phase_moves_one_step_at_a_deadline() -> None:
     assert logic.next_phase(closed, 99, **deadlines) is closed
     with pytest.raises(ValueError, match="ordered"):
         logic.next_phase(phase, 1, commit_ends=5, reveal_ends=4, score_ends=6, dispute_ends=7)
+
+
+round_shapes = st.integers(1, 6).flatmap(
+    lambda trainers: st.tuples(
+        st.lists(st.integers(1, 3), min_size=trainers, max_size=trainers),
+        st.lists(st.integers(1, 50), min_size=trainers, max_size=trainers),
+        st.lists(
+            st.tuples(
+                st.integers(1, 100),
+                st.lists(
+                    st.lists(st.integers(-(10**6), 10**6), min_size=3, max_size=3),
+                    min_size=trainers,
+                    max_size=trainers,
+                ),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+        st.integers(0, 100),
+    )
+)
+
+
+@settings(max_examples=150)
+@given(
+    round_shapes, st.sampled_from([ProfileMode.Deterministic, ProfileMode.Tolerant]), st.randoms()
+)
+def test_round_result_outliers_never_hold_the_majority_and_order_does_not_matter(
+    shape: tuple[list[int], list[int], list[tuple[int, list[list[int]]]], int],
+    mode: ProfileMode,
+    rnd: object,
+) -> None:
+    shas, bonds_, scores, absent = shape
+    adapters = [
+        Adapter(bytes([i]) * 32, bytes([s]) * 32, b)
+        for i, (s, b) in enumerate(zip(shas, bonds_, strict=True))
+    ]
+    drawn = sum(bonds_) + absent
+
+    def run(adapters: list[Adapter], scores: list[tuple[int, list[list[int]]]]) -> Any:
+        return logic.compute_round_result(
+            adapters,
+            drawn,
+            scores,
+            STATS,
+            mode,
+            improvement_index=1,
+            loss_index=0,
+            min_improvement=0,
+            mad_factor=3_000,
+            quorum=2,
+        )
+
+    result = run(adapters, scores)
+    outlier_bond = sum(adapters[i].bond for i in result.outliers)
+    assert 2 * outlier_bond < drawn
+    if result.accepted:
+        assert 2 * sum(adapters[i].bond for i in result.accepted) > drawn
+    order = list(range(len(adapters)))
+    rnd.shuffle(order)  # type: ignore[attr-defined]
+    scorer_order = list(range(len(scores)))
+    rnd.shuffle(scorer_order)  # type: ignore[attr-defined]
+    again = run(
+        [adapters[i] for i in order],
+        [(scores[s][0], [scores[s][1][i] for i in order]) for s in scorer_order],
+    )
+    assert again.outcome is result.outcome
+    assert sorted(order[i] for i in again.accepted) == result.accepted
+    assert sorted(order[i] for i in again.outliers) == result.outliers
+    assert [again.agreement[scorer_order.index(s)] for s in range(len(scores))] == result.agreement
