@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from deepshard.pallets.balances import Balances
+from deepshard.pallets.balances import Balances, BalancesGenesis
 from deepshard.pallets.informants import Informants
 from deepshard.pallets.training import (
     SCORER_REASON,
@@ -39,6 +40,7 @@ from deepshard.pallets.training import (
     TooManyBonded,
     TooManyUnlockingChunks,
     Training,
+    TrainingGenesis,
     TrainingProfile,
     UnknownRound,
     Withdrawn,
@@ -56,7 +58,7 @@ from deepshard.primitives.weights import Weight
 from deepshard.runtime.support import ROOT, BadOrigin, Origin, Signed
 from deepshard.runtime.support.testing import assert_has_event, assert_last_event, assert_noop
 
-from .conftest import ExtBuilder, TrainingExt, account, adapter_cid, sha
+from .conftest import ExtBuilder, TrainingExt, account, adapter_cid, mock_runtime, sha
 
 ADAPTER_1 = adapter_cid(1)
 """The CID of adapter 1."""
@@ -468,3 +470,25 @@ def test_a_round_waits_for_a_batch_and_for_enough_bonds(ext_builder: Builder) ->
     ext.call("bond", Signed(account(3)), role=Role.Trainer, amount=U128(500))
     ext.next_block()
     assert ext.training.active_round.get() == U64(0)
+
+
+@pytest.mark.parametrize(
+    ("genesis", "message"),
+    [
+        ({"base_model_cid": b"\x01\x02"}, "valid CIDs"),
+        ({"shards": ((U32(0), U32(4)), (U32(5), U32(8)))}, "tile"),
+        ({"layer_count": U32(9)}, "cover every layer"),
+        ({"trainers": ((account(1), U128(100)), (account(1), U128(100)))}, "listed twice"),
+        ({"scorers": ((account(1), U128(99)),)}, "below the minimum"),
+    ],
+)
+def test_genesis_refuses_bad_models_and_bonds(genesis: dict[str, Any], message: str) -> None:
+    runtime = mock_runtime()
+    with pytest.raises(ValueError, match=message):
+        TrainingExt(
+            runtime,
+            genesis={
+                Balances: BalancesGenesis(balances=((account(1), U128(10_000)),)),
+                Training: TrainingGenesis(**genesis),
+            },
+        )
