@@ -244,6 +244,11 @@ def test_a_round_trains_scores_and_records_a_version(ws: SubstrateInterface) -> 
     (receipt,) = submit_all(ws, [(ALICE, sudo(ws, cancel))])
     events = [e.value["event_id"] for e in receipt.triggered_events]
     assert "SlashCancelled" in events
+    assert round_["held_out_loss"] == GOOD[0]
+    assert round_["improvement"] == GOOD[1]
+
+    # 7. The round closes: the accepted trainers are paid, nobody is slashed, a new version.
+    wait_for("the close", lambda: phase() == "Closed")
     version_id = ws.query(training, "CurrentVersion").value
     assert version_id == 1
     version = ws.query(training, "ModelVersions", [version_id]).value
@@ -254,9 +259,6 @@ def test_a_round_trains_scores_and_records_a_version(ws: SubstrateInterface) -> 
     assert version["adapters"] == [
         {"shard": round_["shard"], "cid": "0x" + cid.hex(), "sha256": "0x" + sha.hex()}
     ]
-
-    # 7. The round closes: the accepted trainers are paid, nobody is slashed.
-    wait_for("the close", lambda: phase() == "Closed")
     round_ = ws.query(training, "Rounds", [round_id]).value
     assert round_["slashes"] == 0
     assert round_["paid"] + round_["to_treasury"] == round_["emission"]

@@ -146,16 +146,18 @@ def test_five_honest_and_one_outlier(ext_builder: Builder) -> None:
     assert aggregated.outcome is RoundOutcome.Accepted
     assert aggregated.phase is RoundPhase.Dispute
     assert ext.training.pending_slashes.get(U64(round_id), outlier) is not None
+    assert ext.training.current_version.get() == 0  # recorded when the round closes
+    free_before = {who: ext.free(who) for who in trainers}
+    ext.finish(round_id)
     assert ext.training.current_version.get() == 1
     version = ext.training.model_versions.get(U32(1))
     assert version is not None
     assert version.parent == U32(0)
+    assert version.round_id == U64(round_id)
     assert [(int(a.shard), a.cid, a.sha256) for a in version.adapters] == [
         (int(round_.shard), adapter_cid(1), sha(1))
     ]
     assert int(version.held_out_loss) == GOOD[0]
-    free_before = {who: ext.free(who) for who in trainers}
-    ext.finish(round_id)
     closed = ext.training.rounds.get(U64(round_id))
     assert closed is not None
     assert closed.phase is RoundPhase.Closed

@@ -189,6 +189,8 @@ def round_with(
         scorers=drawn_scorers,
         revealed=(),
         accepted=(),
+        improvement=I64(0),
+        held_out_loss=I64(0),
         new_version=None,
         emission=U128(0),
         slashes=U128(0),
@@ -384,7 +386,7 @@ def aggregate(ext: TestExternalities, trainers: int, scorers: int, statistics: i
 
 @benchmark(Component("trainers", 1, MAX_TRAINERS))
 def close_round(ext: TestExternalities, trainers: int) -> Action:
-    """An accepted round: a third of the trainers slashed, the rest paid emission and slashes."""
+    """An accepted round: a third of the trainers slashed, the rest paid, a version recorded."""
     round_id, round_ = round_with(ext, trainers, 1, RoundPhase.Dispute, revealed=True)
     pallet = ext.pallet(Training)
     honest = len(round_.revealed) - len(round_.revealed) // 3

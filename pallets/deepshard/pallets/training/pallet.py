@@ -1150,6 +1150,8 @@ class Training(
             scorers=tuple((AccountId32(w), U128(bond_of[w])) for w in drawn_scorers),
             revealed=(),
             accepted=(),
+            improvement=I64(0),
+            held_out_loss=I64(0),
             new_version=None,
             emission=_ZERO,
             slashes=_ZERO,
@@ -1226,7 +1228,13 @@ class Training(
         outliers = tuple(round_.revealed[i] for i in result.outliers)
         self.rounds.insert(
             round_id,
-            replace(self._round(round_id), outcome=result.outcome, accepted=accepted),
+            replace(
+                self._round(round_id),
+                outcome=result.outcome,
+                accepted=accepted,
+                improvement=I64(result.improvement),
+                held_out_loss=I64(result.loss),
+            ),
         )
         self.deposit_event(
             RoundAggregated(
@@ -1242,11 +1250,9 @@ class Training(
                 self._pend_slash(round_id, who, U128(bond_of[bytes(who)]), outlier=True)
         if submitted and result.outcome not in (RoundOutcome.NoReveals, RoundOutcome.NoScores):
             self._pay_scorers(round_id, submitted, result.agreement)
-        if result.outcome is RoundOutcome.Accepted:
-            self._record_version(round_id, result.loss)
 
     def do_close_round(self, round_id: U64) -> None:
-        """The dispute deadline: apply the slashes, pay the accepted trainers, close."""
+        """The dispute deadline: apply the slashes, pay the accepted trainers, record a version."""
         round_ = self._advance(round_id, RoundPhase.Closed)
         config = self.config
         slashed: list[tuple[AccountId32, int]] = []
@@ -1296,6 +1302,8 @@ class Training(
                 to_treasury=U128(to_treasury),
             ),
         )
+        if accepted:
+            self._record_version(round_id, int(round_.held_out_loss))
         self.active_round.kill()
         self.deposit_event(
             RoundClosed(

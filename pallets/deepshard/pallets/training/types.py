@@ -161,6 +161,10 @@ class Round(Struct, type_path=("pallet_training", "types", "Round")):
     """The trainers that revealed, in reveal order (the rows of every score matrix)."""
     accepted: Vec[AccountId32]
     """The trainers of the accepted cluster."""
+    improvement: I64
+    """The accepted cluster's consensus held-out improvement (x10^6; 0 without a cluster)."""
+    held_out_loss: I64
+    """The accepted cluster's consensus held-out loss (x10^6; 0 without a cluster)."""
     new_version: U32 | None
     """The model version it made, if any."""
     emission: U128

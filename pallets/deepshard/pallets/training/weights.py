@@ -99,84 +99,84 @@ class BenchmarkedWeights:
         self.db = db
 
     def bond(self) -> Weight:
-        """`bond`: 270.7 µs; reads 4, writes 3."""
-        return Weight.from_parts(270_662_000, 0).saturating_add(self.db.reads_writes(4, 3))
+        """`bond`: 309.6 µs; reads 4, writes 3."""
+        return Weight.from_parts(309_609_000, 0).saturating_add(self.db.reads_writes(4, 3))
 
     def unbond(self) -> Weight:
-        """`unbond`: 109.5 µs; reads 1, writes 1."""
-        return Weight.from_parts(109_472_000, 0).saturating_add(self.db.reads_writes(1, 1))
+        """`unbond`: 179.8 µs; reads 1, writes 1."""
+        return Weight.from_parts(179_787_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
     def withdraw_unbonded(self) -> Weight:
-        """`withdraw_unbonded`: 241.9 µs; reads 5, writes 4."""
-        return Weight.from_parts(241_879_000, 0).saturating_add(self.db.reads_writes(5, 4))
+        """`withdraw_unbonded`: 322.7 µs; reads 5, writes 4."""
+        return Weight.from_parts(322_689_000, 0).saturating_add(self.db.reads_writes(5, 4))
 
     def commit(self) -> Weight:
-        """`commit`: 249.0 µs; reads 2, writes 1."""
-        return Weight.from_parts(248_999_000, 0).saturating_add(self.db.reads_writes(2, 1))
+        """`commit`: 244.7 µs; reads 2, writes 1."""
+        return Weight.from_parts(244_663_000, 0).saturating_add(self.db.reads_writes(2, 1))
 
     def reveal(self) -> Weight:
-        """`reveal`: 279.1 µs; reads 3, writes 2."""
-        return Weight.from_parts(279_054_000, 0).saturating_add(self.db.reads_writes(3, 2))
+        """`reveal`: 384.1 µs; reads 3, writes 2."""
+        return Weight.from_parts(384_060_000, 0).saturating_add(self.db.reads_writes(3, 2))
 
     def submit_scores(self, adapters: int) -> Weight:
-        """`submit_scores`: 189.5 µs + 3.280 µs per adapters; reads 2, writes 1."""
-        return Weight.from_parts(189_465_685 + 3_279_699 * adapters, 0).saturating_add(
+        """`submit_scores`: 262.5 µs + 3.648 µs per adapters; reads 2, writes 1."""
+        return Weight.from_parts(262_530_380 + 3_648_255 * adapters, 0).saturating_add(
             self.db.reads_writes(2, 1)
         )
 
     def cancel_slash(self) -> Weight:
-        """`cancel_slash`: 137.6 µs; reads 2, writes 1."""
-        return Weight.from_parts(137_584_000, 0).saturating_add(self.db.reads_writes(2, 1))
+        """`cancel_slash`: 138.9 µs; reads 2, writes 1."""
+        return Weight.from_parts(138_927_000, 0).saturating_add(self.db.reads_writes(2, 1))
 
     def set_round_periods(self) -> Weight:
-        """`set_round_periods`: 83.7 µs; reads 0, writes 1."""
-        return Weight.from_parts(83_684_000, 0).saturating_add(self.db.reads_writes(0, 1))
+        """`set_round_periods`: 83.5 µs; reads 0, writes 1."""
+        return Weight.from_parts(83_544_000, 0).saturating_add(self.db.reads_writes(0, 1))
 
     def on_initialize_base(self) -> Weight:
-        """`on_initialize_base`: 96.3 µs; reads 3, writes 0."""
-        return Weight.from_parts(96_273_000, 0).saturating_add(self.db.reads_writes(3, 0))
+        """`on_initialize_base`: 104.4 µs; reads 2, writes 0."""
+        return Weight.from_parts(104_395_000, 0).saturating_add(self.db.reads_writes(2, 0))
 
     def open_round(self, candidates: int) -> Weight:
-        """`open_round`: 660.9 µs + 5.388 µs per candidates; reads 11 + candidates, writes 8."""
-        return Weight.from_parts(660_896_080 + 5_387_696 * candidates, 0).saturating_add(
+        """`open_round`: 511.2 µs + 12.913 µs per candidates; reads 11 + candidates, writes 8."""
+        return Weight.from_parts(511_226_300 + 12_913_285 * candidates, 0).saturating_add(
             self.db.reads_writes(11 + candidates, 8)
         )
 
     def close_commit(self, trainers: int) -> Weight:
-        """`close_commit`: 210.5 µs + 9.371 µs per trainers.
+        """`close_commit`: 206.1 µs + 10.074 µs per trainers.
 
         Storage: reads 1 + trainers, writes 1 + trainers.
         """
-        return Weight.from_parts(210_467_549 + 9_371_014 * trainers, 0).saturating_add(
+        return Weight.from_parts(206_050_220 + 10_074_248 * trainers, 0).saturating_add(
             self.db.reads_writes(1 + trainers, 1 + trainers)
         )
 
     def close_reveal(self, trainers: int) -> Weight:
-        """`close_reveal`: 206.4 µs + 11.463 µs per trainers.
+        """`close_reveal`: 221.2 µs + 13.287 µs per trainers.
 
         Storage: reads 1 + 2 * trainers, writes 1 + trainers.
         """
-        return Weight.from_parts(206_373_144 + 11_462_567 * trainers, 0).saturating_add(
+        return Weight.from_parts(221_181_055 + 13_286_945 * trainers, 0).saturating_add(
             self.db.reads_writes(1 + 2 * trainers, 1 + trainers)
         )
 
     def aggregate(self, trainers: int, scorers: int, statistics: int) -> Weight:
-        """`aggregate`: 0.0 µs + 179.979 µs per trainers + 758.821 µs per scorers.
+        """`aggregate`: 0.0 µs + 244.572 µs per trainers + 918.847 µs per scorers.
 
-        Plus 1089.732 µs per statistics. Storage: reads 6 + trainers + 2 * scorers, writes 6 +
+        Plus 1385.767 µs per statistics. Storage: reads 4 + trainers + 2 * scorers, writes 4 +
         scorers.
         """
         return Weight.from_parts(
-            179_978_913 * trainers + 758_821_172 * scorers + 1_089_731_904 * statistics, 0
-        ).saturating_add(self.db.reads_writes(6 + trainers + 2 * scorers, 6 + scorers))
+            244_571_666 * trainers + 918_847_482 * scorers + 1_385_767_301 * statistics, 0
+        ).saturating_add(self.db.reads_writes(4 + trainers + 2 * scorers, 4 + scorers))
 
     def close_round(self, trainers: int) -> Weight:
-        """`close_round`: 409.2 µs + 66.016 µs per trainers.
+        """`close_round`: 307.1 µs + 128.673 µs per trainers.
 
-        Storage: reads 4 + 3 * trainers, writes 5 + 3 * trainers.
+        Storage: reads 6 + 3 * trainers, writes 7 + 3 * trainers.
         """
-        return Weight.from_parts(409_244_539 + 66_016_008 * trainers, 0).saturating_add(
-            self.db.reads_writes(4 + 3 * trainers, 5 + 3 * trainers)
+        return Weight.from_parts(307_113_631 + 128_673_369 * trainers, 0).saturating_add(
+            self.db.reads_writes(6 + 3 * trainers, 7 + 3 * trainers)
         )
 
 
