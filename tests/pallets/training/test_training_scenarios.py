@@ -494,3 +494,21 @@ def test_genesis_refuses_bad_models_and_bonds(genesis: dict[str, Any], message: 
                 Training: TrainingGenesis(**genesis),
             },
         )
+
+
+def test_an_account_bonded_in_both_roles_is_drawn_in_one(ext_builder: Builder) -> None:
+    both = {account(n): 1_000 for n in range(1, 5)}
+    ext = (
+        ext_builder()
+        .trainers(both)
+        .scorers({**both, account(9): 1_000, account(10): 1_000})
+        .config(trainers_per_round=U32(3), scorers_per_round=U32(3))
+        .build()
+    )
+    round_id = ext.open_round()
+    round_ = ext.training.rounds.get(U64(round_id))
+    assert round_ is not None
+    trainers = {bytes(w) for w, _ in round_.trainers}
+    scorers = {bytes(w) for w, _ in round_.scorers}
+    assert len(trainers) == len(scorers) == 3
+    assert not trainers & scorers
