@@ -22,6 +22,7 @@ MODULES = (
     "informants",
     "content",
     "sync",
+    "training",
 )
 
 

@@ -93,6 +93,7 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "Multisig": 9,
         "Proxy": 10,
         "Informants": 20,
+        "Training": 21,
     }
 
 

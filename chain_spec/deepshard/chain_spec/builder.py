@@ -24,6 +24,7 @@ from deepshard.pallets.balances import Balances, BalancesGenesis
 from deepshard.pallets.grandpa import AuthorityId as GrandpaAuthorityId
 from deepshard.pallets.grandpa import Grandpa, GrandpaGenesis
 from deepshard.pallets.sudo import Sudo, SudoGenesis
+from deepshard.pallets.training import Training, TrainingGenesis
 from deepshard.pallets.transaction_payment import TransactionPayment, TransactionPaymentGenesis
 from deepshard.primitives.codec import AccountId32
 from deepshard.primitives.crypto import (
@@ -34,7 +35,7 @@ from deepshard.primitives.crypto import (
     dev_keypair,
     ss58_encode,
 )
-from deepshard.primitives.numeric import U64, U128, FixedU128
+from deepshard.primitives.numeric import I64, U32, U64, U128, FixedU128
 from deepshard.runtime.runtime import DeepshardRuntime
 from deepshard.runtime.support import GenesisConfig, Pallet
 
@@ -133,6 +134,14 @@ def preset_patch(preset: ChainPreset) -> dict[str, Any]:
     }
     if preset.sudo is not None:
         patch["sudo"] = {"key": address(preset.sudo, "sudo")}
+    model = preset.model
+    patch["training"] = {
+        "baseModelCid": model.base_model_cid,
+        "heldOutLoss": model.held_out_loss,
+        "layerCount": model.layer_count,
+        "shards": [list(shard) for shard in model.shards],
+        "probeSetCid": model.probe_set_cid,
+    }
     return patch
 
 
@@ -183,7 +192,11 @@ def genesis_from_patch(patch: Any) -> dict[type[Pallet[Any]], GenesisConfig]:
         GenesisError: an unknown pallet or field, a bad account or a bad amount.
     """
     patch = _object(patch, "patch")
-    _only(patch, ("aura", "grandpa", "balances", "sudo", "transactionPayment", "system"), "patch")
+    _only(
+        patch,
+        ("aura", "grandpa", "balances", "sudo", "transactionPayment", "system", "training"),
+        "patch",
+    )
     configs: dict[type[Pallet[Any]], GenesisConfig] = {}
     if "aura" in patch:
         aura = _object(patch["aura"], "patch.aura")
@@ -229,7 +242,53 @@ def genesis_from_patch(patch: Any) -> dict[type[Pallet[Any]], GenesisConfig]:
             )
     if "system" in patch:
         _only(_object(patch["system"], "patch.system"), (), "patch.system")
+    if "training" in patch:
+        configs[Training] = _training_genesis(_object(patch["training"], "patch.training"))
     return configs
+
+
+def _hex(value: Any, where: str) -> bytes:
+    if not isinstance(value, str) or not value.startswith("0x"):
+        raise GenesisError(f"{where}: expected 0x-prefixed hex")
+    try:
+        return bytes.fromhex(value[2:])
+    except ValueError:
+        raise GenesisError(f"{where}: {value!r} is not hex") from None
+
+
+def _integer(value: Any, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise GenesisError(f"{where}: expected an integer in {low}..={high}")
+    return value
+
+
+def _training_genesis(training: Mapping[str, Any]) -> TrainingGenesis:
+    """The Training genesis (model version 0) from ``patch.training``."""
+    where = "patch.training"
+    fields = ("baseModelCid", "heldOutLoss", "layerCount", "shards", "probeSetCid")
+    _only(training, fields, where)
+    missing = [name for name in fields if name not in training]
+    if missing:
+        raise GenesisError(f"{where}: missing field(s) {', '.join(missing)}")
+    shards = training["shards"]
+    if not isinstance(shards, list) or not all(isinstance(s, list) and len(s) == 2 for s in shards):
+        raise GenesisError(f"{where}.shards: expected a list of [first, end] layer ranges")
+    u32 = 2**32 - 1
+    return TrainingGenesis(
+        base_model_cid=_hex(training["baseModelCid"], f"{where}.baseModelCid"),
+        held_out_loss=I64(
+            _integer(training["heldOutLoss"], f"{where}.heldOutLoss", -(2**63), 2**63 - 1)
+        ),
+        layer_count=U32(_integer(training["layerCount"], f"{where}.layerCount", 1, u32)),
+        shards=tuple(
+            (
+                U32(_integer(a, f"{where}.shards[{i}][0]", 0, u32)),
+                U32(_integer(b, f"{where}.shards[{i}][1]", 0, u32)),
+            )
+            for i, (a, b) in enumerate(shards)
+        ),
+        probe_set_cid=_hex(training["probeSetCid"], f"{where}.probeSetCid"),
+    )
 
 
 def raw_chain_spec(plain: Mapping[str, Any], runtime: DeepshardRuntime) -> dict[str, Any]:

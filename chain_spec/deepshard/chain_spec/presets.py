@@ -8,6 +8,9 @@ itself). Nothing here runs runtime code.
 * ``dev`` -- one authority (Alice), Alice is sudo, the six dev accounts and their stash
   accounts pre-funded; blocks are final as soon as they are imported.
 * ``local`` -- four authorities (Alice, Bob, Charlie, Dave), Alice is sudo, same endowments.
+
+Both start the Training pallet's model registry from `DEV_MODEL` (version 0: the base model's
+CID, its architecture and held-out loss, and the probe set's CID).
 """
 
 from __future__ import annotations
@@ -18,13 +21,49 @@ from typing import Any, Final
 
 from deepshard.primitives.crypto import DEV_ACCOUNT_NAMES
 
-__all__ = ["ChainPreset", "DEV", "LOCAL", "PRESETS", "DEV_ACCOUNTS", "ENDOWMENT"]
+__all__ = [
+    "ModelPreset",
+    "DEV_MODEL",
+    "ChainPreset",
+    "DEV",
+    "LOCAL",
+    "PRESETS",
+    "DEV_ACCOUNTS",
+    "ENDOWMENT",
+]
 
 DEV_ACCOUNTS: Final = DEV_ACCOUNT_NAMES
 """The well-known development accounts (``//Alice`` ...)."""
 
 ENDOWMENT: Final = 1 << 60
 """Balance each endowed dev account starts with (about 1.15 million DSH), as Substrate's."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPreset:
+    """Model version 0 of a chain: what the Training pallet's genesis records."""
+
+    base_model_cid: str
+    """The base model's binary CID, hex with ``0x``."""
+    held_out_loss: int
+    """Its held-out loss on the probe set, x10^6."""
+    layer_count: int
+    """Its number of layers."""
+    shards: tuple[tuple[int, int], ...]
+    """The shard layout: ``(first layer, end layer)`` ranges, in rotation order."""
+    probe_set_cid: str
+    """The held-out probe set's binary CID, hex with ``0x``."""
+
+
+DEV_MODEL: Final = ModelPreset(
+    # CIDv1 raw sha2-256 of the devnet's bootstrapped byte-level transformer
+    base_model_cid="0x01551220" + bytes(range(0x40, 0x60)).hex(),
+    held_out_loss=3_000_000,
+    layer_count=8,
+    shards=((0, 2), (2, 4), (4, 6), (6, 8)),
+    probe_set_cid="0x01551220" + bytes(range(0x60, 0x80)).hex(),
+)
+"""The development chains' version 0."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +90,8 @@ class ChainPreset:
     """Chain properties shown by wallets."""
     protocol_id: str = "deepshard"
     """Network protocol id."""
+    model: ModelPreset = DEV_MODEL
+    """Model version 0 (Training genesis)."""
 
 
 _ENDOWED: Final = DEV_ACCOUNTS + tuple(f"{name}//stash" for name in DEV_ACCOUNTS)

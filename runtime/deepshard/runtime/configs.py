@@ -20,11 +20,12 @@ from deepshard.pallets import (
     sudo,
     system,
     timestamp,
+    training,
     transaction_payment,
     treasury,
     utility,
 )
-from deepshard.primitives.numeric import U16, U32, U64, U128, Perbill
+from deepshard.primitives.numeric import I64, U16, U32, U64, U128, Perbill
 from deepshard.primitives.weights import (
     DEFAULT_NORMAL_RATIO,
     WEIGHT_REF_TIME_PER_SECOND,
@@ -51,6 +52,7 @@ __all__ = [
     "SUDO",
     "TREASURY",
     "INFORMANTS",
+    "TRAINING",
     "UTILITY",
     "MULTISIG",
     "PROXY",
@@ -125,6 +127,32 @@ INFORMANTS: Final = informants.Config(
     max_closing_weight=Weight.from_parts(int(WEIGHT_REF_TIME_PER_SECOND), 0),
 )
 """The Informants pallet: stakes, curator bonds, the adaptive threshold and rewards."""
+TRAINING: Final = training.Config(
+    currency=balances.Balances,
+    treasury=treasury.Treasury,
+    informants=informants.Informants,
+    weights=training.BenchmarkedWeights(),
+    min_trainer_bond=U128(100 * UNIT),
+    min_scorer_bond=U128(100 * UNIT),
+    max_bonded=U32(256),
+    unbonding_period=U32(14_400),  # one day
+    max_unlocking_chunks=U32(16),
+    trainers_per_round=U32(5),
+    scorers_per_round=U32(5),
+    commit_period=U32(600),  # an hour to train
+    reveal_period=U32(100),
+    score_period=U32(300),
+    dispute_period=U32(1_200),
+    liveness_slash=Perbill.from_parts(10_000_000),
+    outlier_slash=Perbill.from_parts(500_000_000),
+    round_emission=U128(500 * UNIT),
+    scorer_reward=U128(50 * UNIT),
+    min_improvement=I64(1_000),  # 0.001 nats of held-out loss
+    max_cid_length=U32(128),
+    # a round step never takes more than half the block
+    max_round_weight=Weight.from_parts(int(WEIGHT_REF_TIME_PER_SECOND), 0),
+)
+"""The Training pallet: bonds, rounds of 5 trainers and 5 scorers, slashes and emission."""
 
 UTILITY: Final = utility.Config()
 

@@ -3,7 +3,7 @@
 Pallets and their indices (stable forever: clients encode calls with them)::
 
     0 System   1 Timestamp   2 Aura   3 Grandpa   4 Balances   5 TransactionPayment   6 Sudo
-    7 Treasury   8 Utility   9 Multisig   10 Proxy   20 Informants
+    7 Treasury   8 Utility   9 Multisig   10 Proxy   20 Informants   21 Training
 
 (Grandpa, the finality authorities, sits at 3 as in Substrate's node template.)
 `deepshard_runtime()` returns the one composed runtime; it is built on first use, not at import.
@@ -24,6 +24,7 @@ from deepshard.pallets.proxy import ProxyPallet
 from deepshard.pallets.sudo import Sudo
 from deepshard.pallets.system import System
 from deepshard.pallets.timestamp import Timestamp
+from deepshard.pallets.training import Training
 from deepshard.pallets.transaction_payment import PalletFeeHandler, TransactionPayment
 from deepshard.pallets.treasury import Treasury
 from deepshard.pallets.utility import Utility
@@ -80,6 +81,7 @@ PALLETS: Final = (
     (9, MultisigPallet, configs.MULTISIG),
     (10, ProxyPallet, configs.PROXY),
     (20, Informants, configs.INFORMANTS),
+    (21, Training, configs.TRAINING),
 )
 """``(index, pallet, configuration)`` of every pallet."""
 

@@ -37,4 +37,5 @@ VERSION: Final = RuntimeVersion(
 
 ``spec_version`` history: 100 first release; 101 metadata V15, ``System.Version``, the FRAME
 ``Balances`` storage items ``Account``, ``Locks`` and ``Reserves``; the Grandpa (3),
-Treasury (7), Utility (8), Multisig (9), Proxy (10) and Informants (20) pallets."""
+Treasury (7), Utility (8), Multisig (9), Proxy (10), Informants (20) and Training (21)
+pallets."""

@@ -33,7 +33,7 @@ from deepshard.runtime.support.testing import TestExternalities
 
 __all__ = ["app", "PALLETS", "machine_description"]
 
-PALLETS = ("informants", "treasury", "balances", "system", "timestamp", "sudo")
+PALLETS = ("informants", "treasury", "balances", "system", "timestamp", "sudo", "training")
 """Pallets that declare benchmarks (``deepshard.pallets.<name>.benchmarking.SUITE``)."""
 
 app = typer.Typer(

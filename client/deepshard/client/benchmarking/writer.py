@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -87,7 +88,17 @@ def _docline(text: str) -> list[str]:
     if len(line) <= LINE_LENGTH:
         return [line]
     head, _, tail = text.partition("; ")
-    return [f'        """{head}.', "", f"        Storage: {tail}.", '        """']
+    body = f"Storage: {tail}."
+    if len(f'        """{head}.') > LINE_LENGTH:
+        # a cost over several components: the first terms as the summary, the rest after it
+        terms = head.split(" + ")
+        cut = len(terms)
+        while cut > 1 and len(f'        """{" + ".join(terms[:cut])}.') > LINE_LENGTH:
+            cut -= 1
+        head = " + ".join(terms[:cut])
+        body = f"Plus {' + '.join(terms[cut:])}. {body}"
+    lines = textwrap.wrap(body, LINE_LENGTH - 8)
+    return [f'        """{head}.', "", *(f"        {line}" for line in lines), '        """']
 
 
 def benchmarked_class(suite: BenchmarkSuite, fits: Mapping[str, Fitted]) -> str:
@@ -128,8 +139,33 @@ def benchmarked_class(suite: BenchmarkSuite, fits: Mapping[str, Fitted]) -> str:
             f"self.db.reads_writes({_linear(fitted.reads, names)}, {_linear(fitted.writes, names)})"
         )
         line = f"        return {time}.saturating_add({db})"
+        cost = f"            {_linear(fitted.time, names)}, 0"
         if len(line) <= LINE_LENGTH:
             out.append(line)
+        elif len(f"        return {time}.saturating_add(") > LINE_LENGTH:
+            # a long cost over several components: ruff's layout of the same expression
+            out.append("        return Weight.from_parts(")
+            if len(cost) <= LINE_LENGTH:
+                out.append(cost)
+            else:
+                terms = _linear(fitted.time, names).split(" + ")
+                out += [f"            {terms[0]}", *(f"            + {t}" for t in terms[1:])]
+                out[-1] += ","
+                out.append("            0,")
+            tail = f"        ).saturating_add({db})"
+            if len(tail) <= LINE_LENGTH:
+                out.append(tail)
+            elif len(f"            {db}") <= LINE_LENGTH:
+                out += ["        ).saturating_add(", f"            {db}", "        )"]
+            else:
+                out += [
+                    "        ).saturating_add(",
+                    "            self.db.reads_writes(",
+                    f"                {_linear(fitted.reads, names)},",
+                    f"                {_linear(fitted.writes, names)},",
+                    "            )",
+                    "        )",
+                ]
         elif len(f"            {db}") <= LINE_LENGTH:
             out += [f"        return {time}.saturating_add(", f"            {db}", "        )"]
         else:
