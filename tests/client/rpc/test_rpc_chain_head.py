@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from deepshard.client.rpc import BackgroundRpcServer, RpcLimits, RpcServer
+from deepshard.client.rpc import BackgroundRpcServer, RpcLimits, RpcPolicy, RpcServer
 from deepshard.client.rpc.methods import ChainHeadLimits, node_rpc_module
 from deepshard.client.rpc.methods.chain_head import runtime_spec_json
 from deepshard.primitives.codec import H256
@@ -618,6 +618,29 @@ def test_transaction_broadcast_and_stop(client: Callable[..., WsClient], node: F
     assert result(ws, "transaction_v1_stop", [operation]) is None
     assert error(ws, "transaction_v1_stop", [operation])["code"] == -32602
     assert error(ws, "transaction_v1_broadcast", ["0xzz"])["code"] == -32602
+
+
+def test_transaction_broadcast_is_unsafe_as_in_substrate(node: FakeNode) -> None:
+    # sc-rpc-spec-v2 declares broadcast and stop `with_extensions` and calls check_if_safe:
+    # a safe-only server refuses them (and leaves the pool alone); submitAndWatch stays safe
+    background = BackgroundRpcServer(
+        lambda: RpcServer(
+            node_rpc_module(node),
+            host="127.0.0.1",
+            port=0,
+            policy=RpcPolicy.from_flags("safe", "127.0.0.1"),
+        )
+    )
+    ws = WsClient(background.start().url_ws)
+    try:
+        xt = b"\x10\x04\x00\x00\x00"
+        assert error(ws, "transaction_v1_broadcast", [hx(xt)])["code"] == -32601
+        assert error(ws, "transaction_v1_stop", ["0"])["code"] == -32601
+        assert node.pool.submitted == []
+        assert isinstance(result(ws, "transactionWatch_v1_submitAndWatch", [hx(xt)]), str)
+    finally:
+        ws.close()
+        background.stop()
 
 
 def test_transaction_watch_events(client: Callable[..., WsClient], node: FakeNode) -> None:
