@@ -244,6 +244,36 @@ def test_forks_are_reported_and_pruned_on_finality(
     assert error(ws, "chainHead_v1_header", [sub, hx(fork.hash())])["code"] == -32801
 
 
+def test_initial_events_report_every_fork_parents_first(
+    client: Callable[..., WsClient], node: FakeNode
+) -> None:
+    """The spec: a ``newBlock`` for each non-finalized block in memory, including all forks,
+    each after its parent; then the best block."""
+    fork = child(node, node.genesis_hash, b"fork")  # a sibling of block 1
+    fork2 = child(node, fork.hash(), b"fork2")
+    b2 = child(node, node.block1_hash, b"two")
+    node.chain.best = b2.hash()
+    ws = client()
+    sub, events = follow(ws)
+    assert events[0]["event"] == "initialized"
+    new_blocks = events[1:-1]
+    assert all(e["event"] == "newBlock" for e in new_blocks)
+    reported = [e["blockHash"] for e in new_blocks]
+    expected = {hx(h) for h in (node.block1_hash, b2.hash(), fork.hash(), fork2.hash())}
+    assert sorted(reported) == sorted(expected)
+    seen = {hx(node.genesis_hash)}
+    for e in new_blocks:
+        assert e["parentBlockHash"] in seen
+        seen.add(e["blockHash"])
+    assert events[-1] == {"event": "bestBlockChanged", "bestBlockHash": hx(b2.hash())}
+    # every one is pinned; finality of block 2 prunes the whole side fork
+    assert result(ws, "chainHead_v1_header", [sub, hx(fork2.hash())]) == hx(fork2.encode())
+    announce(node, b2, final=True)
+    finalized = event(ws, sub)
+    assert finalized["finalizedBlockHashes"] == [hx(node.block1_hash), hx(b2.hash())]
+    assert sorted(finalized["prunedBlockHashes"]) == sorted([hx(fork.hash()), hx(fork2.hash())])
+
+
 def test_best_block_moves_before_its_fork_is_pruned(
     client: Callable[..., WsClient], node: FakeNode
 ) -> None:
