@@ -93,6 +93,7 @@ def event(ws: WsClient, subscription: str) -> dict[str, Any]:
                     FOLLOW_EVENT,
                     "transactionWatch_v1_watchEvent",
                     "archive_v1_storageEvent",
+                    "archive_v1_storageDiffEvent",
                 )
                 found: dict[str, Any] = message["params"]["result"]
                 return found
