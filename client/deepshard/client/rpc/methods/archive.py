@@ -213,16 +213,22 @@ def register_archive(module: RpcModule, node: NodeView) -> None:
         elif not descends(block_hash, previous):
             return fail("previousHash is not an ancestor of hash")
         new, old = chain.state_at(block_hash), chain.state_at(previous)
-        if new is None or old is None:
-            return fail("the state of a block is unknown or pruned")
-        wanted: list[DiffItem] = [(b"", "value", None)] if items is None else items
-        for event in storage_diff(old, new, wanted):
-            if sink.closed:
-                return None
-            sink.send(event)
-        sink.send({"event": "storageDiffDone"})
-        sink.close()
-        return None
+        try:
+            if new is None or old is None:
+                return fail("the state of a block is unknown or pruned")
+            wanted: list[DiffItem] = [(b"", "value", None)] if items is None else items
+            for event in storage_diff(old, new, wanted):
+                if sink.closed:
+                    return None
+                sink.send(event)
+            sink.send({"event": "storageDiffDone"})
+            sink.close()
+            return None
+        finally:
+            for reader in (new, old):  # a database snapshot holds a read transaction
+                close = getattr(reader, "close", None)
+                if close is not None:
+                    close()
 
     at = Param("hash", h256)
     module.register("archive_v1_finalizedHeight", finalized_height, blocking=True)
