@@ -165,7 +165,8 @@ def test_follow_finalized_takes_the_chain_head_v1_path(dev_node: Any) -> None:
     assert "chain_getBlockHash" not in methods  # no gap had to be filled by number
     unpinned = [bytes.fromhex(h[2:]) for m, p in calls if m == "chainHead_v1_unpin" for h in p[1]]
     assert len(unpinned) == len(set(unpinned))  # each block released once
-    assert [h.hash for h in heads[:3]] == unpinned[:3]  # older finalized blocks are released
+    # every finalized block but the latest is released (finality may come several at a time)
+    assert {h.hash for h in heads[:3]} <= set(unpinned)
 
 
 def test_failures_are_typed(dev_node: Any) -> None:
