@@ -70,6 +70,10 @@ def _build_node(entries: int) -> Any:
         def canonical_hash(self, number: int) -> H256 | None:
             return genesis if number == 0 else None
 
+        def children(self, block_hash: H256) -> list[H256]:
+            del block_hash
+            return []
+
         def state_at(self, block_hash: H256) -> State | None:
             return reader if block_hash == genesis else None
 

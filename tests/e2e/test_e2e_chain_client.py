@@ -119,6 +119,56 @@ def test_transfer_receipt_block_and_follow(dev_node: Any, substrate: SubstrateIn
     assert all(h.header.hash() == h.hash for h in heads)
 
 
+def test_follow_finalized_takes_the_chain_head_v1_path(dev_node: Any) -> None:
+    """The node lists ``chainHead_v1_follow``: the client follows through it, pins and unpins
+    without one refused call, and yields the canonical finalized chain without gaps."""
+
+    async def body(chain: ChainClient) -> tuple[Any, ...]:
+        assert "chainHead_v1_follow" in chain.methods
+        subscribed: list[str] = []
+        calls: list[tuple[str, Any]] = []
+        refused: list[tuple[str, Any, ClientError]] = []
+        transport_subscribe, client_rpc = chain.transport.subscribe, chain.rpc
+
+        async def subscribe(method: str, params: list[Any], unsubscribe: str) -> Any:
+            subscribed.append(method)
+            return await transport_subscribe(method, params, unsubscribe)
+
+        async def rpc(method: str, params: Any = None) -> Any:
+            calls.append((method, params))
+            try:
+                return await client_rpc(method, params)
+            except ClientError as error:
+                refused.append((method, params, error))
+                raise
+
+        chain.transport.subscribe = subscribe  # type: ignore[method-assign]
+        chain.rpc = rpc  # type: ignore[method-assign]
+        heads = []
+        async for head in chain.follow_finalized():
+            heads.append(head)
+            if len(heads) == 5:
+                break
+        chain.rpc = client_rpc  # type: ignore[method-assign]
+        canonical = [await chain.block_hash(h.number) for h in heads]
+        return subscribed, calls, refused, heads, canonical
+
+    subscribed, calls, refused, heads, canonical = run(dev_node.ws_url, body)
+    assert subscribed == ["chainHead_v1_follow"]  # not the legacy subscription
+    assert refused == []  # every header read and every unpin was of a pinned block
+    assert [h.number for h in heads] == list(range(heads[0].number, heads[0].number + 5))
+    assert [h.hash for h in heads] == canonical
+    assert all(h.header.hash() == h.hash for h in heads)
+    assert all(heads[i + 1].header.parent_hash == heads[i].hash for i in range(4))
+    methods = {method for method, _ in calls}
+    assert {"chainHead_v1_header", "chainHead_v1_unpin"} <= methods
+    assert "chain_getBlockHash" not in methods  # no gap had to be filled by number
+    unpinned = [bytes.fromhex(h[2:]) for m, p in calls if m == "chainHead_v1_unpin" for h in p[1]]
+    assert len(unpinned) == len(set(unpinned))  # each block released once
+    # every finalized block but the latest is released (finality may come several at a time)
+    assert {h.hash for h in heads[:3]} <= set(unpinned)
+
+
 def test_failures_are_typed(dev_node: Any) -> None:
     async def body(chain: ChainClient) -> None:
         too_much = chain.compose(

@@ -102,10 +102,16 @@ def test_failed_transfer_error_message(ws: SubstrateInterface) -> None:
 
 def test_invalid_transaction_is_refused_synchronously(ws: SubstrateInterface) -> None:
     call = ws.compose_call("System", "remark", {"remark": "0x00"})
+    if ws.get_account_nonce(ALICE.ss58_address) == 0:  # whichever tests ran before this one
+        ws.submit_extrinsic(
+            ws.create_signed_extrinsic(call=call, keypair=ALICE), wait_for_inclusion=True
+        )
     stale = ws.create_signed_extrinsic(call=call, keypair=ALICE, nonce=0)
-    with pytest.raises(SubstrateRequestException) as raised:
-        ws.submit_extrinsic(stale, wait_for_inclusion=True)
-    assert raised.value.args[0]["code"] == 1010
+    unfunded = ws.create_signed_extrinsic(call=call, keypair=Keypair.create_from_uri("//Nobody"))
+    for refused in (stale, unfunded):
+        with pytest.raises(SubstrateRequestException) as raised:
+            ws.submit_extrinsic(refused, wait_for_inclusion=True)
+        assert raised.value.args[0]["code"] == 1010
 
 
 def test_http_submit_without_waiting(http: SubstrateInterface) -> None:

@@ -203,6 +203,12 @@ def _describe(extrinsic_type: Any) -> tuple[RuntimeApiDescription, ...]:
                     "Apply one extrinsic on top of the block's state and report the outcome.",
                 ),
                 _method(
+                    "finalize_block",
+                    (),
+                    Header,
+                    "Finish the block being built and return its header (without the seal).",
+                ),
+                _method(
                     "inherent_extrinsics",
                     (("inherent", InherentData),),
                     Vec[xt],  # type: ignore[valid-type]

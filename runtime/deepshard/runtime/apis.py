@@ -14,6 +14,7 @@ method                                               returns
 ``Metadata_metadata_versions``                       ``Vec<u32>`` (``[14, 15]``)
 ``Metadata_metadata_at_version(u32)``                ``Option<OpaqueMetadata>``
 ``BlockBuilder_apply_extrinsic(xt)``                 `ApplyExtrinsicResult` (dry run, next block)
+``BlockBuilder_finalize_block()``                    `Header` (dry run, next block)
 ``BlockBuilder_inherent_extrinsics(InherentData)``   ``Vec<UncheckedExtrinsic>``
 ``TaggedTransactionQueue_validate_transaction``       `TransactionValidity`
 ``AccountNonceApi_account_nonce(AccountId)``         ``u32``
@@ -51,6 +52,7 @@ from deepshard.primitives.weights import FeeDetails, InclusionFee, RuntimeDispat
 from deepshard.runtime.executive import Block, Executive, InvalidBlock
 from deepshard.runtime.state import BlockState
 from deepshard.runtime.support.overlay import Overlay
+from deepshard.runtime.support.panic import RuntimePanic
 
 __all__ = [
     "ApiError",
@@ -116,6 +118,7 @@ class RuntimeApis:
             "Metadata_metadata_versions": self._metadata_versions,
             "Metadata_metadata_at_version": self._metadata_at_version,
             "BlockBuilder_apply_extrinsic": self._apply_extrinsic,
+            "BlockBuilder_finalize_block": self._finalize_block,
             "TaggedTransactionQueue_validate_transaction": self._validate_transaction,
             "AccountNonceApi_account_nonce": self._account_nonce,
             "TransactionPaymentApi_query_info": self._query_info,
@@ -190,6 +193,25 @@ class RuntimeApis:
             return codec_for(ApplyExtrinsicResult).encode(Err(rejected.error))
         inner = Ok(()) if outcome.dispatch_error is None else Err(outcome.dispatch_error)
         return codec_for(ApplyExtrinsicResult).encode(Ok(inner))
+
+    def _finalize_block(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        """Open the next block on top of `at` (as ``apply_extrinsic`` does), finalize it empty
+        and return its header (unsealed).
+
+        Substrate's block builder calls this at the end of one session of calls on one
+        overlay; a lone ``state_call`` has no such session, so the block is empty, and the
+        hooks that insist on an inherent refuse it (Timestamp: "Timestamp must be updated once
+        in the block"), exactly as a FRAME runtime's panic does.
+        """  # noqa: D205
+        if arguments:
+            raise ApiError("BlockBuilder_finalize_block takes no arguments")
+        digest = Digest() if self.next_digest is None else self.next_digest(state, at)
+        block = self.executive.initialize_block(state, _next_header(at, digest))
+        try:
+            header, _changes = self.executive.finalize_block(block)
+        except RuntimePanic as panic:
+            raise ApiError(f"BlockBuilder_finalize_block: the runtime panicked: {panic}") from panic
+        return header.encode()
 
     # --- TaggedTransactionQueue -------------------------------------------------------------
 

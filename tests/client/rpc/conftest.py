@@ -67,6 +67,7 @@ class FakeChain:
         self.states: dict[H256, dict[bytes, bytes]] = {}
         self.canonical: list[H256] = []
         self.justs: dict[H256, list[tuple[bytes, bytes]]] = {}
+        self.kids: dict[H256, list[H256]] = {}
         self.best = H256()
         self.finalized = H256()
 
@@ -75,6 +76,7 @@ class FakeChain:
         self.headers[block_hash] = header
         self.bodies[block_hash] = body
         self.states[block_hash] = state
+        self.kids.setdefault(header.parent_hash, []).append(block_hash)
         if int(header.number) == len(self.canonical):
             self.canonical.append(block_hash)
         self.best = block_hash
@@ -103,6 +105,9 @@ class FakeChain:
 
     def canonical_hash(self, number: int) -> H256 | None:
         return self.canonical[number] if number < len(self.canonical) else None
+
+    def children(self, block_hash: H256) -> list[H256]:
+        return list(self.kids.get(block_hash, ()))
 
     def state_at(self, block_hash: H256) -> FakeState | None:
         state = self.states.get(block_hash)

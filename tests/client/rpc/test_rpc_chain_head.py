@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from deepshard.client.rpc import BackgroundRpcServer, RpcLimits, RpcServer
+from deepshard.client.rpc import BackgroundRpcServer, RpcLimits, RpcPolicy, RpcServer
 from deepshard.client.rpc.methods import ChainHeadLimits, node_rpc_module
 from deepshard.client.rpc.methods.chain_head import runtime_spec_json
 from deepshard.primitives.codec import H256
@@ -93,6 +93,7 @@ def event(ws: WsClient, subscription: str) -> dict[str, Any]:
                     FOLLOW_EVENT,
                     "transactionWatch_v1_watchEvent",
                     "archive_v1_storageEvent",
+                    "archive_v1_storageDiffEvent",
                 )
                 found: dict[str, Any] = message["params"]["result"]
                 return found
@@ -242,6 +243,36 @@ def test_forks_are_reported_and_pruned_on_finality(
     assert result(ws, "chainHead_v1_header", [sub, hx(fork.hash())]) == hx(fork.encode())
     assert result(ws, "chainHead_v1_unpin", [sub, hx(fork.hash())]) is None
     assert error(ws, "chainHead_v1_header", [sub, hx(fork.hash())])["code"] == -32801
+
+
+def test_initial_events_report_every_fork_parents_first(
+    client: Callable[..., WsClient], node: FakeNode
+) -> None:
+    """The spec: a ``newBlock`` for each non-finalized block in memory, including all forks,
+    each after its parent; then the best block."""
+    fork = child(node, node.genesis_hash, b"fork")  # a sibling of block 1
+    fork2 = child(node, fork.hash(), b"fork2")
+    b2 = child(node, node.block1_hash, b"two")
+    node.chain.best = b2.hash()
+    ws = client()
+    sub, events = follow(ws)
+    assert events[0]["event"] == "initialized"
+    new_blocks = events[1:-1]
+    assert all(e["event"] == "newBlock" for e in new_blocks)
+    reported = [e["blockHash"] for e in new_blocks]
+    expected = {hx(h) for h in (node.block1_hash, b2.hash(), fork.hash(), fork2.hash())}
+    assert sorted(reported) == sorted(expected)
+    seen = {hx(node.genesis_hash)}
+    for e in new_blocks:
+        assert e["parentBlockHash"] in seen
+        seen.add(e["blockHash"])
+    assert events[-1] == {"event": "bestBlockChanged", "bestBlockHash": hx(b2.hash())}
+    # every one is pinned; finality of block 2 prunes the whole side fork
+    assert result(ws, "chainHead_v1_header", [sub, hx(fork2.hash())]) == hx(fork2.encode())
+    announce(node, b2, final=True)
+    finalized = event(ws, sub)
+    assert finalized["finalizedBlockHashes"] == [hx(node.block1_hash), hx(b2.hash())]
+    assert sorted(finalized["prunedBlockHashes"]) == sorted([hx(fork.hash()), hx(fork2.hash())])
 
 
 def test_best_block_moves_before_its_fork_is_pruned(
@@ -618,6 +649,29 @@ def test_transaction_broadcast_and_stop(client: Callable[..., WsClient], node: F
     assert result(ws, "transaction_v1_stop", [operation]) is None
     assert error(ws, "transaction_v1_stop", [operation])["code"] == -32602
     assert error(ws, "transaction_v1_broadcast", ["0xzz"])["code"] == -32602
+
+
+def test_transaction_broadcast_is_unsafe_as_in_substrate(node: FakeNode) -> None:
+    # sc-rpc-spec-v2 declares broadcast and stop `with_extensions` and calls check_if_safe:
+    # a safe-only server refuses them (and leaves the pool alone); submitAndWatch stays safe
+    background = BackgroundRpcServer(
+        lambda: RpcServer(
+            node_rpc_module(node),
+            host="127.0.0.1",
+            port=0,
+            policy=RpcPolicy.from_flags("safe", "127.0.0.1"),
+        )
+    )
+    ws = WsClient(background.start().url_ws)
+    try:
+        xt = b"\x10\x04\x00\x00\x00"
+        assert error(ws, "transaction_v1_broadcast", [hx(xt)])["code"] == -32601
+        assert error(ws, "transaction_v1_stop", ["0"])["code"] == -32601
+        assert node.pool.submitted == []
+        assert isinstance(result(ws, "transactionWatch_v1_submitAndWatch", [hx(xt)]), str)
+    finally:
+        ws.close()
+        background.stop()
 
 
 def test_transaction_watch_events(client: Callable[..., WsClient], node: FakeNode) -> None:

@@ -17,6 +17,7 @@ FRAME_CALLS = [
     (7, "remove_announcement", ["real", "call_hash"]),
     (8, "reject_announcement", ["delegate", "call_hash"]),
     (9, "proxy_announced", ["delegate", "real", "force_proxy_type", "call"]),
+    (10, "poke_deposit", []),
 ]
 FRAME_EVENTS = [
     (0, "ProxyExecuted", ["result"]),
@@ -25,6 +26,7 @@ FRAME_EVENTS = [
     (3, "ProxyAdded", ["delegator", "delegatee", "proxy_type", "delay"]),
     (4, "ProxyRemoved", ["delegator", "delegatee", "proxy_type", "delay"]),
     (5, "PureKilled", ["pure", "spawner", "proxy_type", "disambiguation_index"]),
+    (6, "DepositPoked", ["who", "kind", "old_deposit", "new_deposit"]),
 ]
 FRAME_ERRORS = [
     "TooMany",
@@ -79,6 +81,13 @@ def test_metadata_is_frames(metadata):
         (1, "NonTransfer"),
         (2, "CancelProxy"),
         (3, "Protocol"),
+    ]
+    poked = metadata.variants(pallet["event"]["ty"])[6]
+    kind = metadata.type(poked["fields"][1]["type"])
+    assert kind["path"] == ["pallet_proxy", "DepositKind"]
+    assert [(v["index"], v["name"]) for v in kind["def"]["variant"]["variants"]] == [
+        (0, "Proxies"),
+        (1, "Announcements"),
     ]
 
 

@@ -9,6 +9,8 @@ from deepshard.pallets.proxy import (
     ANNOUNCEMENT_HOLD,
     PROXY_HOLD,
     Announced,
+    DepositKind,
+    DepositPoked,
     Duplicate,
     NoPermission,
     NoSelfProxy,
@@ -32,6 +34,7 @@ from deepshard.primitives.extrinsic import Id
 from deepshard.primitives.hashing import blake2_256
 from deepshard.primitives.numeric import U16, U32, U128
 from deepshard.runtime.support import ROOT, BadOrigin, Signed
+from deepshard.runtime.support.errors import TokenError
 from deepshard.runtime.support.testing import assert_last_event, assert_noop
 
 FILTERED = Err(wire.module_error(0, 5))  # System.CallFiltered
@@ -353,3 +356,87 @@ def test_unsigned_origins_are_refused(ext, mock):
 
 def test_module_error_indices(mock):
     assert mock.RUNTIME.module_error(Unannounced()) == (10, 6)
+
+
+# --- poke_deposit (call 10) --------------------------------------------------------------------
+
+
+def _poked(ext, since):
+    return [e for e in ext.events()[since:] if isinstance(e, DepositPoked)]
+
+
+def _reprice(ext, item, reason, who, deposit):
+    """Record `deposit` for `who` and make the hold match it (as before a constants change)."""
+    entries, old = item.get(who)
+    balances = ext.pallet(Balances)
+    if deposit > int(old):
+        balances.hold(reason, who, U128(deposit - int(old)))
+    else:
+        balances.release(reason, who, U128(int(old) - deposit))
+    item.insert(who, (entries, U128(deposit)))
+
+
+def test_poke_deposit_reprices_both_deposits_to_the_configuration(ext, mock):
+    one, two, three = mock.account(1), mock.account(2), mock.account(3)
+    add(ext, one, two, delay=1)
+    add(ext, one, three, delay=1)
+    announce(ext, two, one, H256(b"\x01" * 32))
+    pallet = ext.pallet(ProxyPallet)
+    # the constants were lowered (deposits recorded too high) for one, raised for two
+    _reprice(ext, pallet.proxies, PROXY_HOLD, one, 7)
+    _reprice(ext, pallet.announcements, ANNOUNCEMENT_HOLD, two, 1)
+    events = len(ext.events())
+    ext.dispatch(ProxyPallet, "poke_deposit", Signed(one))
+    assert _poked(ext, events) == [
+        DepositPoked(who=one, kind=DepositKind.Proxies, old_deposit=U128(7), new_deposit=U128(3))
+    ]
+    assert held(ext, one) == 3  # base 1 + 2 proxies
+    assert pallet.proxies.get(one)[1] == U128(3)
+    ext.dispatch(ProxyPallet, "poke_deposit", Signed(two))
+    assert_last_event(
+        ext,
+        DepositPoked(
+            who=two, kind=DepositKind.Announcements, old_deposit=U128(1), new_deposit=U128(2)
+        ),
+    )
+    assert held(ext, two, ANNOUNCEMENT_HOLD) == 2  # base 1 + 1 announcement
+    # nothing left to re-price: no event, no change
+    before = ext.snapshot()
+    events = len(ext.events())
+    ext.dispatch(ProxyPallet, "poke_deposit", Signed(one))
+    ext.dispatch(ProxyPallet, "poke_deposit", Signed(mock.account(4)))
+    assert ext.snapshot()[0] == before[0]
+    assert ext.events()[events:] == []
+
+
+def test_poke_deposit_that_cannot_be_held_changes_nothing(ext, mock):
+    one, two = mock.account(1), mock.account(2)
+    add(ext, one, two)
+    pallet = ext.pallet(ProxyPallet)
+    _reprice(ext, pallet.proxies, PROXY_HOLD, one, 1)
+    # spend what the higher deposit would need
+    ext.dispatch(Balances, "transfer_allow_death", Signed(one), dest=Id(two), value=U128(8))
+    assert_noop(ext, lambda: ext.dispatch(ProxyPallet, "poke_deposit", Signed(one)), TokenError)
+    assert pallet.proxies.get(one)[1] == U128(1)
+
+
+def test_poke_deposit_leaves_a_pure_accounts_spawner_held_deposit(ext, mock):
+    one = mock.account(1)
+    ext.ctx.extrinsic_index = 2
+    ext.dispatch(
+        ProxyPallet,
+        "create_pure",
+        Signed(one),
+        proxy_type=ProxyType.Any,
+        delay=U32(0),
+        index=U16(0),
+    )
+    pure = pure_account(one, ProxyType.Any, 0, ext.ctx.block_number, 2)
+    pallet = ext.pallet(ProxyPallet)
+    pallet.proxies.insert(pure, (pallet.proxies.get(pure)[0], U128(5)))  # as if base was 4
+    ext.pallet(Balances).hold(PROXY_HOLD, one, U128(3))
+    events = len(ext.events())
+    ext.dispatch(ProxyPallet, "poke_deposit", Signed(pure))
+    assert _poked(ext, events) == []
+    assert pallet.proxies.get(pure)[1] == U128(5)
+    assert held(ext, one) == 5

@@ -95,6 +95,13 @@ class ProxyMachine(RuleBasedStateMachine):
         assert self._run(ProxyPallet, "remove_proxies", who)
         self.proxies[bytes(who)] = set()
 
+    @rule(who=accounts)
+    def poke(self, who: AccountId32) -> None:
+        """The configuration never changes here: ``poke_deposit`` finds nothing to re-price."""
+        before = self.ext.snapshot()[0]
+        assert self._run(ProxyPallet, "poke_deposit", who)
+        assert self.ext.snapshot()[0] == before
+
     @rule(proxy=registered, call_hash=st.sampled_from(HASHES))
     def announce(self, proxy: tuple[Any, ...], call_hash: H256) -> None:
         real, delegate = proxy[0], proxy[1]

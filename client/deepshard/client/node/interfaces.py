@@ -120,6 +120,10 @@ class BlockchainReader(Protocol):
         """Return the hash of the best chain's block at `number`, or None."""
         ...
 
+    def children(self, block_hash: H256) -> list[H256]:
+        """Return the stored children of a block (every fork), in a stable order."""
+        ...
+
     def state_at(self, block_hash: H256) -> StateReader | None:
         """Return the state after block `block_hash`, or None if unknown or pruned."""
         ...

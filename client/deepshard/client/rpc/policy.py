@@ -59,6 +59,10 @@ UNSAFE_METHODS: Final = frozenset(
         "state_getPairs",
         "state_queryStorage",
         "state_traceBlock",
+        # rpc-spec-v2 (sc-rpc-spec-v2 transaction: `with_extensions`, check_if_safe): a
+        # broadcast keeps resubmitting until stopped, so a remote caller could pile them up
+        "transaction_v1_broadcast",
+        "transaction_v1_stop",
         # offchain and dev
         "offchain_localStorageSet",
         "offchain_localStorageGet",

@@ -11,7 +11,8 @@ which the real account may ``reject_announcement``: a cold key can thus guard a 
 ``create_pure`` spawns a keyless *pure* account whose only access is the spawner's proxy
 (`pure_account` derives it from the spawner, the block, the extrinsic index, the type and a
 disambiguation index); ``kill_pure``, dispatched from the pure account through its proxy,
-removes it and returns the spawner's deposit.
+removes it and returns the spawner's deposit. ``poke_deposit`` re-prices the sender's
+deposits after the deposit constants change.
 
 Deposits, as FRAME prices them, are Balances holds: ``ProxyDepositBase + n *
 ProxyDepositFactor`` for n proxies (reason `PROXY_HOLD`) and ``AnnouncementDepositBase + n *
@@ -26,6 +27,7 @@ as in FRAME. Call, event and error indices, argument names and storage layout ar
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterator
 from typing import Any, Final, Protocol, cast
 
@@ -74,6 +76,8 @@ __all__ = [
     "ProxyAdded",
     "ProxyRemoved",
     "PureKilled",
+    "DepositKind",
+    "DepositPoked",
     "Error",
     "TooMany",
     "NotFound",
@@ -249,6 +253,24 @@ class PureKilled(Event, index=5):
     spawner: AccountId32
     proxy_type: ProxyType
     disambiguation_index: U16
+
+
+class DepositKind(enum.IntEnum):
+    """Which deposit ``DepositPoked`` re-priced (FRAME's ``pallet_proxy::DepositKind``)."""
+
+    __module__ = "pallet_proxy"  # the metadata type path
+
+    Proxies = 0
+    Announcements = 1
+
+
+class DepositPoked(Event, index=6):
+    """A deposit of `who` was re-priced to the current configuration by ``poke_deposit``."""
+
+    who: AccountId32
+    kind: DepositKind
+    old_deposit: U128
+    new_deposit: U128
 
 
 # --- Errors -----------------------------------------------------------------------------------
@@ -549,6 +571,44 @@ class ProxyPallet(Pallet[Config], name="Proxy", config=Config, event=Event, erro
             raise Unannounced from missing
         self._do_proxy(definition, real_id, call)
 
+    @call(index=10, weight=lambda w: w.poke_deposit())
+    def poke_deposit(self, origin: Origin) -> None:
+        """Re-price the sender's proxy and announcement deposits to the current configuration,
+        holding more or releasing the difference; ``DepositPoked`` for each one that changed.
+        Origin: signed.
+
+        A pure account's first deposit is held by its spawner, not by the account: such a
+        deposit (more recorded than the account holds) is left as it is.
+        """  # noqa: D205
+        # Fails with BadOrigin, or a Token error when a higher deposit cannot be held.
+        who = ensure_signed(origin)
+        definitions, old = self.proxies.get(who)
+        new = self._proxy_deposit(len(definitions))
+        if new != int(old) and self._holds_own(PROXY_HOLD, who, int(old)):
+            self._rejig(PROXY_HOLD, who, int(old), new)
+            if definitions:
+                self.proxies.insert(who, (definitions, U128(new)))
+            else:
+                self.proxies.remove(who)
+            self.deposit_event(
+                DepositPoked(
+                    who=who, kind=DepositKind.Proxies, old_deposit=old, new_deposit=U128(new)
+                )
+            )
+        pending, old = self.announcements.get(who)
+        new = self._announcement_deposit(len(pending))
+        if new != int(old):
+            self._rejig(ANNOUNCEMENT_HOLD, who, int(old), new)
+            if pending:
+                self.announcements.insert(who, (pending, U128(new)))
+            else:
+                self.announcements.remove(who)
+            self.deposit_event(
+                DepositPoked(
+                    who=who, kind=DepositKind.Announcements, old_deposit=old, new_deposit=U128(new)
+                )
+            )
+
     # --- helpers ---------------------------------------------------------------------------------
 
     @property
@@ -564,6 +624,10 @@ class ProxyPallet(Pallet[Config], name="Proxy", config=Config, event=Event, erro
         return deposit_for(
             count, int(config.announcement_deposit_base), int(config.announcement_deposit_factor)
         )
+
+    def _holds_own(self, reason: ReasonId, who: AccountId32, deposit: int) -> bool:
+        """Whether `who` itself holds at least `deposit` for `reason`."""
+        return int(self.ctx.pallet(Balances).balance_on_hold(reason, who)) >= deposit
 
     def _rejig(self, reason: ReasonId, who: AccountId32, old: int, new: int) -> None:
         """Hold more or release the difference so that `who` holds `new` for `reason`."""

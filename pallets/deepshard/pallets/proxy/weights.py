@@ -64,6 +64,10 @@ class ProxyWeights(Protocol):
         """`kill_pure`."""
         ...
 
+    def poke_deposit(self) -> Weight:
+        """`poke_deposit`."""
+        ...
+
 
 _US: Final = 1_000_000
 """Picoseconds per microsecond."""
@@ -92,6 +96,8 @@ MEASURED: Final = {
     "remove_proxies": (65 * _US, 0, 2 * _US, 3, 3, _P + HOLD_ITEMS),
     "create_pure": (54 * _US, 0, 0, 3, 3, _P + HOLD_ITEMS),
     "kill_pure": (49 * _US, 0, 0, 3, 3, _P + HOLD_ITEMS),
+    # poke_deposit 184.73 (32 proxies and 31 announcements, both deposits re-priced)
+    "poke_deposit": (185 * _US, 0, 0, 4, 4, _PA),
 }
 """``(base ps, per announcement ps, per proxy ps, reads, writes, proof bytes)``."""
 
@@ -146,6 +152,10 @@ class BenchmarkedWeights:
         """Measured."""
         return _weight("kill_pure", 0, p)
 
+    def poke_deposit(self) -> Weight:
+        """Measured."""
+        return _weight("poke_deposit")
+
 
 class UnitWeights:
     """Every call weighs one unit of ref time (tests)."""
@@ -198,4 +208,8 @@ class UnitWeights:
     def kill_pure(self, p: int) -> Weight:
         """One unit."""
         del p
+        return Weight.from_parts(1, 0)
+
+    def poke_deposit(self) -> Weight:
+        """One unit."""
         return Weight.from_parts(1, 0)

@@ -49,7 +49,7 @@ from deepshard.client.rpc.client.wire import from_hex, header_from_json, to_hex
 from deepshard.primitives.crypto import Keypair, KeyType, decode_account_id, ss58_encode
 from deepshard.primitives.extrinsic import Era, signing_payload
 from deepshard.primitives.hashing import blake2_256
-from deepshard.primitives.header import Header
+from deepshard.primitives.header import Header, RuntimeEnvironmentUpdated
 
 __all__ = ["ChainClient", "WaitFor", "EVENTS_KEY", "header_from_json"]
 
@@ -64,6 +64,8 @@ EVENTS_KEY: Final = bytes.fromhex(
 _POOL_ERRORS: Final = range(1000, 1100)
 """JSON-RPC codes of the author/pool errors (1010 invalid transaction, 1012 banned, ...)."""
 _ENDED: Final = ("dropped", "invalid", "usurped", "finalityTimeout", "retracted")
+_RUNTIME_CACHE: Final = 4096
+"""Blocks whose following runtime `ChainClient.block` remembers."""
 _PAGE: Final = 100
 _MAX_PAGE: Final = 1000
 
@@ -133,6 +135,8 @@ class ChainClient:
         self._runtimes: dict[int, RuntimeView] = {}
         self._runtime: RuntimeView | None = None
         self._metadata_lock = asyncio.Lock()
+        self._after_block: dict[bytes, RuntimeView] = {}
+        """The runtime in force after each recently decoded block (see `_block_runtime`)."""
 
     @classmethod
     def connect(cls, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> _Connect:
@@ -358,10 +362,9 @@ class ChainClient:
         else:
             block_hash = bytes(at)
         hex_hash = to_hex(block_hash)
-        signed, raw_events, runtime = await asyncio.gather(
+        signed, raw_events = await asyncio.gather(
             self.rpc("chain_getBlock", [hex_hash]),
             self.rpc("state_getStorage", [to_hex(EVENTS_KEY), hex_hash]),
-            self.runtime_at(block_hash),
         )
         if signed is None:
             raise BlockNotFound(f"no block {hex_hash}")
@@ -371,6 +374,7 @@ class ChainClient:
             raws = [from_hex(x, "extrinsic") for x in body["extrinsics"]]
         except (KeyError, TypeError) as exc:
             raise DecodeFailed(f"chain_getBlock answered {signed!r:.120}") from exc
+        runtime = await self._block_runtime(block_hash, header)
         return Block(
             block_hash,
             header,
@@ -379,6 +383,27 @@ class ChainClient:
                 None if raw_events is None else from_hex(raw_events, "System.Events")
             ),
         )
+
+    async def _block_runtime(self, block_hash: bytes, header: Header) -> RuntimeView:
+        """The runtime that built the block: the one in force after its parent (as Substrate
+        and polkadot.js decode a block), the block's own for genesis.
+
+        The runtime after a block is remembered (a bounded cache) when the block cannot have
+        changed it: FRAME marks every block that changes ``:code`` with a
+        ``RuntimeEnvironmentUpdated`` digest. Walking a chain in order thus costs no runtime
+        version request per block.
+        """  # noqa: D205
+        if int(header.number) == 0:
+            runtime = await self.runtime_at(block_hash)
+        else:
+            parent = bytes(header.parent_hash)
+            cached = self._after_block.get(parent)
+            runtime = cached if cached is not None else await self.runtime_at(parent)
+        if not any(isinstance(log, RuntimeEnvironmentUpdated) for log in header.digest.logs):
+            if len(self._after_block) >= _RUNTIME_CACHE:
+                self._after_block.pop(next(iter(self._after_block)))
+            self._after_block[bytes(block_hash)] = runtime
+        return runtime
 
     async def follow_finalized(self, *, poll_interval: float = 1.0) -> AsyncIterator[FinalizedHead]:
         """Yield every finalized block from the current one on, in order, without gaps.

@@ -4,15 +4,16 @@ Introduction
 ------------
 ``chainHead_v1_follow(withRuntime)`` opens a subscription (notifications
 ``chainHead_v1_followEvent``) that reports, in order: ``initialized`` with the finalized block
-(and its runtime), a ``newBlock`` for each non-finalized block of the best chain, then
-``bestBlockChanged``; afterwards ``newBlock`` for every imported block, ``bestBlockChanged``
-when the best block moves, and ``finalized`` with the newly finalized blocks and the pruned
-ones. Every reported block is *pinned* for that subscription until the client unpins it
-(``chainHead_v1_unpin``); ``chainHead_v1_header``, ``_body``, ``_call`` and ``_storage`` work
-on pinned blocks only (-32801 otherwise). Body, call and storage are *operations*: they answer
-``{"result": "started", "operationId"}`` at once and report through ``operation*`` events on
-the follow subscription; ``chainHead_v1_stopOperation`` cancels one, ``chainHead_v1_continue``
-resumes a storage iteration paused by ``operationWaitingForContinue``.
+(and its runtime), a ``newBlock`` for each block above it that the node holds (side forks
+included, parents first), then ``bestBlockChanged``; afterwards ``newBlock`` for every imported
+block, ``bestBlockChanged`` when the best block moves, and ``finalized`` with the newly
+finalized blocks and the pruned ones. Every reported block is *pinned* for that subscription
+until the client unpins it (``chainHead_v1_unpin``); ``chainHead_v1_header``, ``_body``,
+``_call`` and ``_storage`` work on pinned blocks only (-32801 otherwise). Body, call and storage
+are *operations*: they answer ``{"result": "started", "operationId"}`` at once and report
+through ``operation*`` events on the follow subscription; ``chainHead_v1_stopOperation`` cancels
+one, ``chainHead_v1_continue`` resumes a storage iteration paused by
+``operationWaitingForContinue``.
 
 Limits (`ChainHeadLimits`), as the spec asks and Substrate sets them:
 

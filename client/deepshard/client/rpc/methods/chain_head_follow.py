@@ -155,7 +155,9 @@ class FollowSubscription:
                 self.node.runtime_version(self.finalized)
             )
         self.sink.send(event)
-        for header in self._best_chain_above_finalized(chain.best_hash, int(finalized.number)):
+        for header in self._descendants_of_finalized():
+            if self.stopped:
+                return  # too many to pin: the client got `stop`
             self._new_block(header)
         self._set_best(chain.best_hash if chain.best_hash in self.tree else self.finalized)
         self._ready = True
@@ -163,17 +165,24 @@ class FollowSubscription:
         for kind, header in pending:
             self._on_event(kind, header)
 
-    def _best_chain_above_finalized(self, best: H256, finalized_number: int) -> list[Header]:
-        path: list[Header] = []
-        current = best
-        while current != self.finalized:
-            header = self.node.chain.header(current)
-            if header is None or int(header.number) <= finalized_number:
-                return []  # the best block is not above the finalized one: report none
-            path.append(header)
-            current = header.parent_hash
-        path.reverse()
-        return path
+    def _descendants_of_finalized(self) -> list[Header]:
+        """Every stored block above the finalized one, forks included, parents first.
+
+        The spec: one ``newBlock`` "for each non-finalized block currently in the node's
+        memory (including all forks)", each after its parent.
+        """
+        found: list[Header] = []
+        level = [self.finalized]
+        while level:
+            following: list[H256] = []
+            for parent in level:
+                for block_hash in self.node.chain.children(parent):
+                    header = self.node.chain.header(block_hash)
+                    if header is not None:
+                        found.append(header)
+                        following.append(block_hash)
+            level = following
+        return found
 
     def _on_event(self, kind: str, header: Header) -> None:
         if self.stopped or self.sink.closed:
