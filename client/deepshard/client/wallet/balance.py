@@ -7,7 +7,7 @@ One DSH is ``10**12`` units. User input is parsed with `Decimal` (never a float)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Final
 
 from deepshard.client.wallet.errors import InvalidAmount
@@ -21,6 +21,8 @@ SYMBOL: Final = "DSH"
 UNIT: Final = 10**DECIMALS
 """Smallest units in one DSH."""
 _MAX: Final = 2**128 - 1
+_EXACT: Final = Context(prec=80, Emax=200, Emin=-200)
+"""Enough digits for any u128 with 12 decimals (the default context keeps only 28)."""
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -48,11 +50,13 @@ class Balance:
             cleaned = cleaned[: -len(SYMBOL)].strip()
         if not cleaned or any(c not in "0123456789." for c in cleaned) or cleaned.count(".") > 1:
             raise InvalidAmount(f"{text!r} is not an amount of {SYMBOL} (write e.g. 1.5)")
+        if len(cleaned) > 60:
+            raise InvalidAmount(f"{text!r} is too long")
         try:
             value = Decimal(cleaned)
         except InvalidOperation:
             raise InvalidAmount(f"{text!r} is not an amount of {SYMBOL}") from None
-        scaled = value.scaleb(DECIMALS)
+        scaled = value.scaleb(DECIMALS, _EXACT)
         if scaled != scaled.to_integral_value():
             raise InvalidAmount(f"{text!r} has more than {DECIMALS} decimals")
         planck = int(scaled)
@@ -63,7 +67,7 @@ class Balance:
     @property
     def dsh(self) -> Decimal:
         """The amount in DSH, exactly."""
-        return Decimal(self.planck).scaleb(-DECIMALS)
+        return Decimal(self.planck).scaleb(-DECIMALS, _EXACT)
 
     def figure(self) -> str:
         """The amount in DSH without trailing zeros (``"1.5"``, ``"0"``)."""
