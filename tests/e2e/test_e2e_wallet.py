@@ -240,3 +240,21 @@ def test_submit_batch_vote_and_claim(
     claimed = wallet.ok("claim", str(batch_id), "-f", "charlie", "-y", "--json")
     assert "System.ExtrinsicSuccess" in claimed["events"]
     assert ws.query("Informants", "Votes", [batch_id, vote["curator"]]).value is None
+
+
+def test_proxy_add_list_remove(wallet: Wallet, ws: SubstrateInterface) -> None:
+    charlie = SiKeypair.create_from_uri("//Charlie").ss58_address
+    added = wallet.ok(
+        "proxy", "add", "charlie", "--type", "Protocol", "-f", "alice", "-y", "--json"
+    )
+    assert "Proxy.ProxyAdded" in added["events"]
+    listed = wallet.ok("proxy", "list", "alice", "--json")
+    assert listed["proxies"] == [{"delegate": charlie, "type": "Protocol", "delay": 0}]
+    _, deposit = ws.query("Proxy", "Proxies", [listed["account"]]).value
+    assert deposit == listed["deposit"] > 0
+    assert wallet("proxy", "add", "charlie", "--type", "Anything", "-f", "alice", "-y")[0] == 7
+    removed = wallet.ok(
+        "proxy", "remove", "charlie", "--type", "Protocol", "-f", "alice", "-y", "--json"
+    )
+    assert "Proxy.ProxyRemoved" in removed["events"]
+    assert wallet.ok("proxy", "list", "alice", "--json")["proxies"] == []

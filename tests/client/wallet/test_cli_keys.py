@@ -144,7 +144,7 @@ def test_every_help_has_examples() -> None:
         ["new"], ["import"], ["list"], ["inspect"], ["export"], ["remove"], ["balance"],
         ["transfer"], ["transfer-all"], ["submit-batch"], ["batches"], ["batch"], ["votes"],
         ["vote"], ["claim"], ["curator", "bond"], ["curator", "unbond"], ["curator", "withdraw"],
-        ["curator", "status"],
+        ["curator", "status"], ["proxy", "add"], ["proxy", "remove"], ["proxy", "list"],
     ]  # fmt: skip
     for command in commands:
         result = runner.invoke(app, ["wallet", *command, "--help"], env={"COLUMNS": "200"})

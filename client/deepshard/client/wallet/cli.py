@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from deepshard.client.wallet import informants, keys, money
+from deepshard.client.wallet import informants, keys, money, proxy
 
 __all__ = ["app"]
 
@@ -27,3 +27,4 @@ app = typer.Typer(
 keys.register(app)
 money.register(app)
 informants.register(app)
+proxy.register(app)

@@ -228,6 +228,12 @@ def _receipt_report(tx: Transaction, receipt: Receipt, signer: str) -> Report:
         ("hash", to_hex(receipt.extrinsic_hash)),
         ("fee paid", str(Balance(receipt.fee))),
         ("events", ", ".join(events)),
-        *((k.replace("_", " "), str(v)) for k, v in extra.items()),
+        *((k.replace("_", " "), _cell(k, v)) for k, v in extra.items()),
     ]
     return Report(f"{tx.title}: done", data, rows=rows)
+
+
+def _cell(key: str, value: Any) -> str:
+    if key in ("amount", "stake") and isinstance(value, int):
+        return str(Balance(value))
+    return str(value)
