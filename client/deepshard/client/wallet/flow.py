@@ -111,6 +111,9 @@ class Transaction:
     rows: Sequence[tuple[str, str]]
     """What will happen, as ``field: value`` rows."""
     spend: Balance = field(default_factory=lambda: Balance(0))
+    leave: Balance | None = None
+    """For "send everything": what stays behind; the amount sent is then previewed as the
+    transferable balance less the fee and this (`spend` is ignored)."""
     """What leaves the signer's free balance besides the fee (sent, bonded, staked)."""
     data: Mapping[str, Any] | None = None
     """Extra fields for the JSON receipt."""
@@ -154,11 +157,15 @@ async def send(session: Session, chain: ChainClient, tx: Transaction) -> Report:
     fee, balance = await asyncio.gather(
         estimate_fee(chain, tx.call, tx.signer), account_balance(chain, tx.signer.public_key)
     )
-    needed = tx.spend + fee
+    spend, extra_rows = tx.spend, list(tx.rows)
+    if tx.leave is not None:
+        spend = balance.transferable.saturating_sub(fee + tx.leave)
+        extra_rows.append(("amount (estimate)", str(spend)))
+    needed = spend + fee
     after = balance.free.saturating_sub(needed)
     rows = [
         ("signer", f"{tx.signer.name} ({signer_address})"),
-        *tx.rows,
+        *extra_rows,
         ("call", f"{tx.call.pallet}.{tx.call.name}"),
         ("estimated fee", str(fee)),
         ("free balance", str(balance.free)),
@@ -168,7 +175,7 @@ async def send(session: Session, chain: ChainClient, tx: Transaction) -> Report:
     if needed > balance.transferable:
         raise InsufficientBalance(
             f"{tx.signer.name} can spend {balance.transferable}, "
-            f"but this needs {needed} ({tx.spend} + fee {fee})"
+            f"but this needs {needed} ({spend} + fee {fee})"
         )
     session.confirm(f"Submit {tx.title.lower()}?")
     pair = session.unlock(tx.signer)

@@ -202,15 +202,16 @@ def register(app: typer.Typer) -> None:
             to = resolve_account(dest, session.keystore)
             prefix = chain.runtime.ss58_prefix or 42
             call = chain.compose("Balances", "transfer_all", dest=to, keep_alive=keep_alive)
+            existential = Balance(int(chain.constant("Balances", "ExistentialDeposit")))
             tx = Transaction(
                 call,
                 signer,
                 "Transfer all",
                 [
                     ("to", ss58_encode(to, prefix)),
-                    ("amount", "everything transferable, less the fee"),
                     ("keep alive", "yes" if keep_alive else "no (the account may be reaped)"),
                 ],
+                leave=existential if keep_alive else Balance(0),
                 data={"to": ss58_encode(to, prefix)},
             )
             return await send(session, chain, tx)
