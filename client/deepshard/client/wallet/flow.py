@@ -205,7 +205,7 @@ def _receipt_report(tx: Transaction, receipt: Receipt, signer: str) -> Report:
     where = f"{receipt.block_number}-{receipt.index}"
     if receipt.error is not None:
         module = receipt.error.module
-        docs = " ".join(module.docs) if module is not None else ""
+        docs = " ".join(d.strip() for d in module.docs) if module is not None else ""
         raise TransactionFailed(
             f"{receipt.error} — extrinsic {where} (block 0x{receipt.block_hash.hex()}) failed; "
             f"its fee {Balance(receipt.fee)} was paid",
