@@ -140,11 +140,16 @@ def test_error_paths(wallet: Wallet, ws: SubstrateInterface) -> None:
     code, out = wallet("transfer", bob, "10000000000", "--from", "alice", "--yes", "--json")
     assert (code, out["error"]) == (8, "InsufficientBalance")
     assert free(ws, bob) == before  # nothing was submitted
-    # A module error by name, with its documentation: Charlie has no curator bond.
+    # A module error by name, with its documentation: Charlie has no curator bond. The dry
+    # run catches it, so nothing is submitted and no fee is paid.
+    charlie = SiKeypair.create_from_uri("//Charlie").ss58_address
+    nonce, charlie_free = ws.get_account_nonce(charlie), free(ws, charlie)
     code, out = wallet("curator", "unbond", "5", "--from", "charlie", "--yes", "--json")
     assert code == 6, out
     assert out["error"] == "Informants.NotCurator"
     assert "no active curator bond" in out["docs"]
+    assert out["submitted"] is False
+    assert (ws.get_account_nonce(charlie), free(ws, charlie)) == (nonce, charlie_free)
 
 
 def test_keyring_interop_both_ways(wallet: Wallet, ws: SubstrateInterface, tmp_path: Path) -> None:

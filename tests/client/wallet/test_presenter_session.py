@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from deepshard.client.rpc.client import ConnectionFailed, TransactionRejected
+from deepshard.client.rpc.client import (
+    Call,
+    ConnectionFailed,
+    DispatchFailure,
+    ModuleError,
+    Receipt,
+    TransactionRejected,
+)
+from deepshard.client.wallet.dry_run import decode_apply_result
 from deepshard.client.wallet.errors import (
     Declined,
     InvalidAddress,
@@ -17,6 +25,7 @@ from deepshard.client.wallet.errors import (
     NodeError,
     TransactionFailed,
 )
+from deepshard.client.wallet.flow import Transaction, _receipt_report
 from deepshard.client.wallet.keystore import Keystore
 from deepshard.client.wallet.presenter import Presenter, Report
 from deepshard.client.wallet.session import (
@@ -118,3 +127,55 @@ def test_resolve_account_and_error_mapping(tmp_path: Path) -> None:
     assert isinstance(rejected, NodeError)
     assert "Stale" in str(rejected)
     assert as_wallet_error(RuntimeError("bug"), "u") is None  # bugs are not disguised
+
+
+class _Runtime:
+    """Stands in for the metadata's module-error lookup: returns what it is given, marked."""
+
+    def dispatch_failure(self, value: object) -> DispatchFailure:
+        return DispatchFailure("Module", value)
+
+
+class _Chain:
+    runtime = _Runtime()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("0000", None),  # Ok(Ok(()))
+        ("000102", "BadOrigin"),
+        ("000101", "CannotLookup"),
+        ("00010702", "Token"),
+        ("0100", None),  # a validity error: left to the pool
+        ("00", None),
+        ("0001ff", None),
+    ],
+)
+def test_dry_run_results(raw: str, expected: str | None) -> None:
+    found = decode_apply_result(_Chain(), bytes.fromhex(raw))  # type: ignore[arg-type]
+    assert (found.kind if found else None) == expected
+
+
+def test_dry_run_module_error_bytes() -> None:
+    found = decode_apply_result(_Chain(), bytes.fromhex("00010314" + "05000000"))  # type: ignore[arg-type]
+    assert found is not None
+    assert found.detail == {"Module": {"index": 20, "error": bytes([5, 0, 0, 0])}}
+
+
+def test_a_failed_receipt_names_the_module_error() -> None:
+    error = ModuleError("Informants", "NotCurator", (" No bond.",), 20, 5)
+    receipt = Receipt(
+        b"\1" * 32, b"\2" * 32, 9, 1, (), DispatchFailure("Module", None, error), True
+    )
+    tx = Transaction(Call("Informants", "unbond_curator", {}, b""), None, "Unbond", [])  # type: ignore[arg-type]
+    with pytest.raises(TransactionFailed) as raised:
+        _receipt_report(tx, receipt, "5Grw")
+    assert raised.value.details() == {
+        "error": "Informants.NotCurator",
+        "docs": "No bond.",
+        "submitted": True,
+        "block": 9,
+        "index": 1,
+    }
+    assert "fee 0 DSH was paid" in str(raised.value)

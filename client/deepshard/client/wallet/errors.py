@@ -72,11 +72,17 @@ class NodeError(WalletError):
 
 
 class TransactionFailed(WalletError):
-    """The transaction was included but its dispatch failed (a module error, by name)."""
+    """The transaction's dispatch failed (a module error, by name).
+
+    Either it was included in a block (its fee paid), or the dry run caught it before it was
+    submitted (``block`` and ``index`` are then None).
+    """
 
     exit_code = 6
 
-    def __init__(self, message: str, *, error: str, docs: str, block: int, index: int) -> None:
+    def __init__(
+        self, message: str, *, error: str, docs: str, block: int | None, index: int | None
+    ) -> None:
         """Record the error's name, its documentation and where the transaction landed."""
         super().__init__(message)
         self.error = error
@@ -86,7 +92,13 @@ class TransactionFailed(WalletError):
 
     def details(self) -> dict[str, Any]:
         """The module error and the extrinsic's position."""
-        return {"error": self.error, "docs": self.docs, "block": self.block, "index": self.index}
+        return {
+            "error": self.error,
+            "docs": self.docs,
+            "submitted": self.block is not None,
+            "block": self.block,
+            "index": self.index,
+        }
 
 
 class InvalidInput(WalletError):

@@ -6,7 +6,8 @@
    `InsufficientBalance` when the signer cannot pay;
 3. the confirmation (``--yes`` skips it, ``--no`` declines);
 4. the key is unlocked (password from the environment or the terminal);
-5. the extrinsic is submitted under a spinner through "in block" and "finalized";
+5. a dry run (``system_dryRun``) refuses a call that would fail before any fee is paid; then
+   the extrinsic is submitted under a spinner through "in block" and "finalized";
 6. a receipt (block, extrinsic index, fee paid, events), or `TransactionFailed` naming the
    module error with its documentation.
 """
@@ -20,8 +21,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from deepshard.client.rpc.client import Call, ChainClient, Receipt, to_hex
+from deepshard.client.rpc.client import Call, ChainClient, DispatchFailure, Receipt, to_hex
 from deepshard.client.wallet.balance import Balance
+from deepshard.client.wallet.dry_run import dry_run
 from deepshard.client.wallet.errors import InsufficientBalance, NodeError, TransactionFailed
 from deepshard.client.wallet.keystore import StoredKey
 from deepshard.client.wallet.presenter import Report
@@ -182,6 +184,11 @@ async def send(session: Session, chain: ChainClient, tx: Transaction) -> Report:
     with _spinner(session, "Submitting…") as status:
         signed = await chain.sign(tx.call, pair)
         if status is not None:
+            status.update("Dry run…")
+        failure = await dry_run(chain, signed)
+        if failure is not None:
+            raise _failed(failure, None, "the dry run says it would fail; nothing was submitted")
+        if status is not None:
             status.update(f"Waiting for inclusion of 0x{signed.hash.hex()[:16]}…")
         receipt = await chain.submit(signed, "in_block")
         assert isinstance(receipt, Receipt)
@@ -204,15 +211,11 @@ async def send(session: Session, chain: ChainClient, tx: Transaction) -> Report:
 def _receipt_report(tx: Transaction, receipt: Receipt, signer: str) -> Report:
     where = f"{receipt.block_number}-{receipt.index}"
     if receipt.error is not None:
-        module = receipt.error.module
-        docs = " ".join(d.strip() for d in module.docs) if module is not None else ""
-        raise TransactionFailed(
-            f"{receipt.error} — extrinsic {where} (block 0x{receipt.block_hash.hex()}) failed; "
+        raise _failed(
+            receipt.error,
+            receipt,
+            f"extrinsic {where} (block 0x{receipt.block_hash.hex()}) failed; "
             f"its fee {Balance(receipt.fee)} was paid",
-            error=str(receipt.error),
-            docs=docs,
-            block=receipt.block_number,
-            index=receipt.index,
         )
     events = [f"{e.pallet}.{e.name}" for e in receipt.events]
     extra = {**(tx.data or {}), **(tx.from_receipt(receipt) if tx.from_receipt else {})}
@@ -238,6 +241,18 @@ def _receipt_report(tx: Transaction, receipt: Receipt, signer: str) -> Report:
         *((k.replace("_", " "), _cell(k, v)) for k, v in extra.items()),
     ]
     return Report(f"{tx.title}: done", data, rows=rows)
+
+
+def _failed(error: DispatchFailure, receipt: Receipt | None, what: str) -> TransactionFailed:
+    module = error.module
+    docs = " ".join(d.strip() for d in module.docs) if module is not None else ""
+    return TransactionFailed(
+        f"{error} — {what}",
+        error=str(error),
+        docs=docs,
+        block=receipt.block_number if receipt is not None else None,
+        index=receipt.index if receipt is not None else None,
+    )
 
 
 def _cell(key: str, value: Any) -> str:
