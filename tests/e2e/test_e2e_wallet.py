@@ -263,3 +263,29 @@ def test_proxy_add_list_remove(wallet: Wallet, ws: SubstrateInterface) -> None:
     )
     assert "Proxy.ProxyRemoved" in removed["events"]
     assert wallet.ok("proxy", "list", "alice", "--json")["proxies"] == []
+
+
+def test_multisig_transfer(wallet: Wallet, ws: SubstrateInterface) -> None:
+    members = [
+        SiKeypair.create_from_uri(f"//{n}").ss58_address for n in ("Alice", "Bob", "Charlie")
+    ]
+    shown = wallet.ok(
+        "multisig", "address", "-s", "charlie,alice," + members[1], "-t", "2", "--json"
+    )
+    expected = ws.generate_multisig_account(members, 2)
+    assert shown["address"] == expected.ss58_address
+    wallet.ok("transfer", shown["address"], "10", "--from", "alice", "--yes", "-q")
+    signers = ["-s", "alice,charlie," + members[1], "-t", "2"]
+    first = wallet.ok(
+        "multisig", "transfer", members[1], "2", *signers, "-f", "alice", "-y", "--json"
+    )
+    assert first["executed"] is False
+    (open_op,) = wallet.ok("multisig", "pending", shown["address"], "--json")
+    assert open_op["call_hash"] == first["call_hash"]
+    before = free(ws, members[1])
+    last = wallet.ok(
+        "multisig", "transfer", members[1], "2", *signers, "-f", "charlie", "-y", "--json"
+    )
+    assert (last["executed"], last["call_result"]) == (True, "ok")
+    assert free(ws, members[1]) == before + 2 * UNIT
+    assert wallet.ok("multisig", "pending", shown["address"], "--json") == []

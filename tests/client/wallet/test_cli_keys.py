@@ -145,6 +145,7 @@ def test_every_help_has_examples() -> None:
         ["transfer"], ["transfer-all"], ["submit-batch"], ["batches"], ["batch"], ["votes"],
         ["vote"], ["claim"], ["curator", "bond"], ["curator", "unbond"], ["curator", "withdraw"],
         ["curator", "status"], ["proxy", "add"], ["proxy", "remove"], ["proxy", "list"],
+        ["multisig", "address"], ["multisig", "transfer"], ["multisig", "pending"],
     ]  # fmt: skip
     for command in commands:
         result = runner.invoke(app, ["wallet", *command, "--help"], env={"COLUMNS": "200"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from deepshard.client.wallet import informants, keys, money, proxy
+from deepshard.client.wallet import informants, keys, money, multisig, proxy
 
 __all__ = ["app"]
 
@@ -28,3 +28,4 @@ keys.register(app)
 money.register(app)
 informants.register(app)
 proxy.register(app)
+multisig.register(app)
