@@ -72,9 +72,12 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # The typed chain client is what the wallet, the explorer and the workers use: it knows the
     # runtime only through metadata, so it may not import the runtime, the pallets or the node.
     "deepshard.client.rpc.client": ("deepshard.client.rpc.client", "deepshard.primitives"),
+    # The wallet: keys (primitives), the node over RPC (the chain client), and the content
+    # store to pin a batch before proposing it; never the runtime, the pallets or the node.
     "deepshard.client.wallet": (
         "deepshard.client.wallet",
         "deepshard.client.rpc.client",
+        "deepshard.offchain_workers.content",
         "deepshard.primitives",
     ),
     "deepshard.client.explorer": (
@@ -553,6 +556,17 @@ LAYERING_CASES = [
     ("deepshard.client.wallet.commands", "from deepshard.runtime.runtime import RUNTIME", False),
     ("deepshard.client.wallet.commands", "from deepshard.pallets.balances import Call", False),
     ("deepshard.client.wallet.commands", "from deepshard.client.node import service", False),
+    (
+        "deepshard.client.wallet.informants",
+        "from deepshard.offchain_workers.content import EmbeddedStore",
+        True,
+    ),
+    (
+        "deepshard.client.wallet.informants",
+        "from deepshard.offchain_workers.curator import Worker",
+        False,
+    ),
+    ("deepshard.client.wallet.flow", "from deepshard.client.rpc.module import RpcModule", False),
     ("deepshard.client.explorer.indexer", "from deepshard.pallets.system import Event", False),
     ("deepshard.client.rpc.client.runtime", "from deepshard.primitives.metadata import M", True),
     ("deepshard.client.rpc.client.client", "from deepshard.client.rpc.client.types import B", True),

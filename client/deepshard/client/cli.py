@@ -12,6 +12,7 @@ from deepshard.chain_spec.cli import app as chain_spec_app
 from deepshard.client.benchmarking.cli import app as benchmark_app
 from deepshard.client.network.cli import key_app
 from deepshard.client.node.cli import app as node_app
+from deepshard.client.wallet.cli import app as wallet_app
 from deepshard.offchain_workers.content.cli import app as ipfs_app
 
 __all__ = ["app", "main"]
@@ -28,6 +29,7 @@ app.add_typer(chain_spec_app, name="chain-spec")
 app.add_typer(benchmark_app, name="benchmark")
 app.add_typer(ipfs_app, name="ipfs")
 app.add_typer(key_app, name="key")
+app.add_typer(wallet_app, name="wallet")
 
 
 def main() -> None:
