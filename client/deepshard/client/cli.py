@@ -10,6 +10,7 @@ import typer
 
 from deepshard.chain_spec.cli import app as chain_spec_app
 from deepshard.client.benchmarking.cli import app as benchmark_app
+from deepshard.client.explorer.cli import app as explorer_app
 from deepshard.client.node.cli import app as node_app
 from deepshard.offchain_workers.content.cli import app as ipfs_app
 
@@ -26,6 +27,7 @@ app.add_typer(node_app, name="node")
 app.add_typer(chain_spec_app, name="chain-spec")
 app.add_typer(benchmark_app, name="benchmark")
 app.add_typer(ipfs_app, name="ipfs")
+app.add_typer(explorer_app, name="explorer")
 
 
 def main() -> None:
