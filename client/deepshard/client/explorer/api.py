@@ -34,9 +34,19 @@ __all__ = ["create_app", "ErrorBody", "PageBody"]
 
 _TEMPLATES: Final = pathlib.Path(__file__).with_name("templates")
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (≤ {MAX_LIMIT}).")]
-CursorParam = Annotated[
+NUMBER: Final = "[0-9]{1,18}"
+HASH: Final = "0x[0-9a-fA-F]{64}"
+PAIR: Final = "[0-9]{1,18}-[0-9]{1,9}"
+NumberCursor = Annotated[
+    str | None, Query(pattern=f"^{NUMBER}$", description="`next_cursor` of the previous page.")
+]
+PairCursor = Annotated[
+    str | None, Query(pattern=f"^{PAIR}$", description="`next_cursor` of the previous page.")
+]
+AddressCursor = Annotated[
     str | None, Query(max_length=80, description="`next_cursor` of the previous page.")
 ]
+Address = Annotated[str | None, Query(max_length=80, description="SS58 address or 0x account id.")]
 
 
 class ErrorBody(BaseModel):
@@ -101,20 +111,24 @@ def _api(app: FastAPI, explorer: Explorer) -> None:
         return explorer.status()
 
     @app.get("/api/v1/blocks", tags=["blocks"], responses=_ERRORS)
-    def blocks(limit: Limit = 25, cursor: CursorParam = None) -> PageBody:
+    def blocks(limit: Limit = 25, cursor: NumberCursor = None) -> PageBody:
         """Blocks, newest first."""
         return _page(explorer.blocks(limit, cursor))
 
     @app.get("/api/v1/blocks/{block_id}", tags=["blocks"], responses=_ERRORS)
-    def block(block_id: str) -> dict[str, Any]:
+    def block(
+        block_id: Annotated[
+            str, Path(pattern=f"^({NUMBER}|{HASH})$", description="Number or hash.")
+        ],
+    ) -> dict[str, Any]:
         """A block by number or 0x hash, with its extrinsics and events."""
         return explorer.block(block_id)
 
     @app.get("/api/v1/extrinsics", tags=["extrinsics"], responses=_ERRORS)
     def extrinsics(
         limit: Limit = 25,
-        cursor: CursorParam = None,
-        signer: Annotated[str | None, Query(max_length=80)] = None,
+        cursor: PairCursor = None,
+        signer: Address = None,
         pallet: Annotated[str | None, Query(max_length=64)] = None,
         signed: bool = False,
     ) -> PageBody:
@@ -122,14 +136,18 @@ def _api(app: FastAPI, explorer: Explorer) -> None:
         return _page(explorer.extrinsics(limit, cursor, signer, pallet, signed))
 
     @app.get("/api/v1/extrinsics/{extrinsic_id}", tags=["extrinsics"], responses=_ERRORS)
-    def extrinsic(extrinsic_id: str) -> dict[str, Any]:
+    def extrinsic(
+        extrinsic_id: Annotated[
+            str, Path(pattern=f"^({HASH}|{PAIR})$", description="Hash or block-index.")
+        ],
+    ) -> dict[str, Any]:
         """An extrinsic by 0x hash or ``block-index``, with its events."""
         return explorer.extrinsic(extrinsic_id)
 
     @app.get("/api/v1/events", tags=["events"], responses=_ERRORS)
     def events(
         limit: Limit = 25,
-        cursor: CursorParam = None,
+        cursor: PairCursor = None,
         pallet: Annotated[str | None, Query(max_length=64)] = None,
         name: Annotated[str | None, Query(max_length=64)] = None,
     ) -> PageBody:
@@ -137,20 +155,20 @@ def _api(app: FastAPI, explorer: Explorer) -> None:
         return _page(explorer.events(limit, cursor, pallet, name))
 
     @app.get("/api/v1/accounts", tags=["accounts"], responses=_ERRORS)
-    def accounts(limit: Limit = 25, cursor: CursorParam = None) -> PageBody:
+    def accounts(limit: Limit = 25, cursor: AddressCursor = None) -> PageBody:
         """Accounts in address order, with balances."""
         return _page(explorer.accounts(limit, cursor))
 
     @app.get("/api/v1/accounts/{address}", tags=["accounts"], responses=_ERRORS)
-    def account(address: str) -> dict[str, Any]:
+    def account(address: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
         """An account by SS58 address or 0x account id: balances, latest transfers, slashes."""
         return explorer.account(address)
 
     @app.get("/api/v1/transfers", tags=["accounts"], responses=_ERRORS)
     def transfers(
         limit: Limit = 25,
-        cursor: CursorParam = None,
-        address: Annotated[str | None, Query(max_length=80)] = None,
+        cursor: NumberCursor = None,
+        address: Address = None,
     ) -> PageBody:
         """Balance transfers, newest first; filter by an account on either side."""
         return _page(explorer.transfers(limit, cursor, address))
@@ -158,7 +176,7 @@ def _api(app: FastAPI, explorer: Explorer) -> None:
     @app.get("/api/v1/batches", tags=["informants"], responses=_ERRORS)
     def batches(
         limit: Limit = 25,
-        cursor: CursorParam = None,
+        cursor: NumberCursor = None,
         status: Annotated[str | None, Query(max_length=16)] = None,
     ) -> PageBody:
         """Informants data batches, newest first; filter by status (Voting, Accepted...)."""
