@@ -16,12 +16,14 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +43,8 @@ ALICE = Keypair.create_from_uri("//Alice")
 BOB = Keypair.create_from_uri("//Bob")
 CURATORS = tuple(Keypair.create_from_uri(f"//{name}") for name in ("Bob", "Charlie", "Dave"))
 CID = bytes.fromhex("01551220") + bytes(range(7, 39))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCORES = {
     "novelty": 80,
     "reproducibility": 70,
@@ -272,3 +276,76 @@ def test_run_follows_new_blocks_live(node_url: str, tmp_path: Path) -> None:
     first, last = asyncio.run(follow())
     assert last >= first + 2
     engine.dispose()
+
+
+@pytest.fixture
+def served(node_url: str, activity: dict[str, Any], tmp_path: Path) -> Iterator[str]:
+    """`deepshard explorer serve`'s app over a fresh index of the dev node, on a free port."""
+    del activity
+    db_url = f"sqlite:///{tmp_path / 'browser.db'}"
+    asyncio.run(_index(node_url, db_url))
+    engine = open_engine(db_url)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the explorer did not start"
+        time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+@pytest.mark.browser
+def test_pages_in_headless_chromium(served: str, activity: dict[str, Any], tmp_path: Path) -> None:
+    """Every page in Chromium, checked against the chain; screenshots for a human to look at."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    ws: SubstrateInterface = activity["ws"]
+    shots = Path(os.environ.get("EXPLORER_SCREENSHOTS", tmp_path / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for name, viewport in (("desktop", (1280, 900)), ("phone", (390, 844))):
+            page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            page.goto(served + "/")
+            assert page.locator("#blocks tbody tr").count() >= 5
+            page.screenshot(path=str(shots / f"home-{name}.png"), full_page=True)
+            # A block: its hash is the chain's.
+            page.goto(served + "/block/3")
+            assert page.locator("#block-hash").inner_text() == ws.get_block_hash(3)
+            page.screenshot(path=str(shots / f"block-{name}.png"), full_page=True)
+            # The transfer's extrinsic, reached through the search box.
+            page.goto(served + "/")
+            page.fill("input[name=q]", activity["transfer"].extrinsic_hash)
+            page.press("input[name=q]", "Enter")
+            page.wait_for_url("**/extrinsic/**")
+            assert page.locator("#call").inner_text() == "Balances.transfer_keep_alive"
+            assert "success" in page.locator("#result").inner_text()
+            page.screenshot(path=str(shots / f"extrinsic-{name}.png"), full_page=True)
+            # Bob's account: the balance the chain holds at the indexed tip.
+            page.goto(served + f"/account/{BOB.ss58_address}")
+            tip = ws.get_block_hash(int(page.request.get(served + "/api/v1/status").json()["best"]))
+            free = ws.query("System", "Account", [BOB.ss58_address], block_hash=tip).value
+            whole, fraction = divmod(free["data"]["free"], UNIT)
+            assert page.locator("#free").inner_text() == f"{whole:,}.{fraction:012d}"[:-8]
+            assert page.locator("#transfers tbody tr").count() >= 1
+            page.screenshot(path=str(shots / f"account-{name}.png"), full_page=True)
+            # The batch: its votes and outcome.
+            page.goto(served + "/batches")
+            page.click(f"#batches a[href='/batch/{activity['batch_id']}']")
+            assert activity["phase"] in page.locator("#status").inner_text()
+            assert page.locator("#votes tbody tr").count() == 4
+            ayes = sum(1 for aye in activity["votes"].values() if aye)
+            assert page.locator("#tally").inner_text().startswith(f"{ayes} aye")
+            page.screenshot(path=str(shots / f"batch-{name}.png"), full_page=True)
+            page.close()
+        browser.close()
