@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from deepshard.client.explorer.database import DEFAULT_URL, DatabaseError, open_engine, upgrade
-from deepshard.client.explorer.indexer import Indexer, SyncReport
+from deepshard.client.explorer.indexer import Indexer, StateUnavailable, SyncReport
 from deepshard.client.explorer.store import Store, WrongChain
 from deepshard.client.rpc.client import ChainClient, ClientError
 
@@ -111,7 +111,7 @@ def index(
     """Index the chain at NODE into DB: backfill from genesis (or resume), then follow."""
     try:
         report = asyncio.run(_index(node, db, window, once, BarProgress(not as_json)))
-    except (DatabaseError, WrongChain) as exc:
+    except (DatabaseError, WrongChain, StateUnavailable) as exc:
         raise _fail(str(exc)) from exc
     except ClientError as exc:
         raise _fail(f"{node}: {exc}") from exc

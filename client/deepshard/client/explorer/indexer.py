@@ -27,10 +27,18 @@ from typing import Any, Protocol
 
 from deepshard.client.explorer.rows import BlockRows, block_rows
 from deepshard.client.explorer.store import Store
-from deepshard.client.rpc.client import Block, BlockNotFound, ChainClient, to_hex
+from deepshard.client.rpc.client import Block, BlockNotFound, ChainClient, RpcCallError, to_hex
 from deepshard.primitives.crypto import decode_account_id
 
-__all__ = ["Clock", "SystemClock", "ProgressSink", "SyncReport", "Indexer"]
+__all__ = ["Clock", "SystemClock", "ProgressSink", "SyncReport", "Indexer", "StateUnavailable"]
+
+
+class StateUnavailable(Exception):
+    """The node no longer holds the state of a block to index (a pruning node).
+
+    A block's events are storage; a node that prunes old states cannot serve them. Index from an
+    archive node (``deepshard node --pruning archive``).
+    """
 
 
 class Clock(Protocol):
@@ -206,14 +214,30 @@ class Indexer:
         return touched, retracted
 
     async def _fetch(self, start: int, stop: int) -> list[BlockRows]:
-        """Fetch and decode blocks ``start..stop-1`` concurrently."""
+        """Fetch and decode blocks ``start..stop-1`` concurrently.
+
+        ``spec_version`` only grows, so when the window's first and last blocks share a runtime
+        every block between does: their runtime is not asked for again (two requests a block,
+        not three). Otherwise each block's runtime is looked up.
+        """
         hashes = await asyncio.gather(*(self.chain.block_hash(n) for n in range(start, stop)))
-        blocks: list[Block] = await asyncio.gather(*(self.chain.block(h) for h in hashes))
-        versions = await asyncio.gather(*(self.chain.runtime_at(h) for h in hashes))
-        return [
-            block_rows(block, runtime.spec_version, self.prefix)
-            for block, runtime in zip(blocks, versions, strict=True)
-        ]
+        first, last = await asyncio.gather(
+            self.chain.runtime_at(hashes[0]), self.chain.runtime_at(hashes[-1])
+        )
+        shared = first if first.spec_version == last.spec_version else None
+        try:
+            blocks: list[Block] = await asyncio.gather(
+                *(self.chain.block(h, runtime=shared) for h in hashes)
+            )
+        except RpcCallError as exc:
+            if "discarded" not in exc.message and "UnknownBlock" not in exc.message:
+                raise
+            raise StateUnavailable(
+                f"the node has discarded the state of blocks #{start}..#{stop - 1}"
+                f" ({exc.message}); index from an archive node"
+                " (deepshard node --pruning archive)"
+            ) from exc
+        return [block_rows(block, block.spec_version, self.prefix) for block in blocks]
 
     @staticmethod
     def _linked(blocks: list[BlockRows], parent: str | None) -> list[BlockRows]:
