@@ -72,6 +72,19 @@ class BarProgress:
             self._bar = None
 
 
+def _known_failure(exc: BaseException) -> str | None:
+    """The message of an expected failure (possibly inside a task group), else None."""
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            found = _known_failure(inner)
+            if found is not None:
+                return found
+        return None
+    if isinstance(exc, (DatabaseError, WrongChain, StateUnavailable, ClientError)):
+        return str(exc)
+    return None
+
+
 def _fail(message: str) -> typer.Exit:
     console.print(f"[red]error:[/red] {message}")
     return typer.Exit(1)
@@ -111,10 +124,11 @@ def index(
     """Index the chain at NODE into DB: backfill from genesis (or resume), then follow."""
     try:
         report = asyncio.run(_index(node, db, window, once, BarProgress(not as_json)))
-    except (DatabaseError, WrongChain, StateUnavailable) as exc:
-        raise _fail(str(exc)) from exc
-    except ClientError as exc:
-        raise _fail(f"{node}: {exc}") from exc
+    except Exception as exc:
+        known = _known_failure(exc)
+        if known is None:
+            raise
+        raise _fail(known) from exc
     if report is None:
         return
     if as_json:

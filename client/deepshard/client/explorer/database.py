@@ -19,7 +19,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-__all__ = ["DEFAULT_URL", "DatabaseError", "open_engine", "upgrade", "current_revision", "head"]
+__all__ = [
+    "DEFAULT_URL",
+    "DatabaseError",
+    "open_engine",
+    "upgrade",
+    "downgrade",
+    "current_revision",
+    "head",
+]
 
 DEFAULT_URL: Final = "sqlite:///explorer.db"
 """Where ``deepshard explorer`` keeps its index unless told otherwise."""
@@ -85,3 +93,11 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Migrate the database behind `engine` back to `revision` (``base``: drop every table)."""
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

@@ -27,7 +27,14 @@ from typing import Any, Protocol
 
 from deepshard.client.explorer.rows import BlockRows, block_rows
 from deepshard.client.explorer.store import Store
-from deepshard.client.rpc.client import Block, BlockNotFound, ChainClient, RpcCallError, to_hex
+from deepshard.client.rpc.client import (
+    Block,
+    BlockNotFound,
+    ChainClient,
+    ConnectionClosed,
+    RpcCallError,
+    to_hex,
+)
 from deepshard.primitives.crypto import decode_account_id
 
 __all__ = ["Clock", "SystemClock", "ProgressSink", "SyncReport", "Indexer", "StateUnavailable"]
@@ -177,20 +184,26 @@ class Indexer:
                 watcher.cancel()
 
     async def _watch_heads(self, wake: asyncio.Event, done: asyncio.Event) -> None:
+        """Set `wake` on every new best or finalized head (polling over HTTP)."""
         transport = self.chain.transport
         if not transport.supports_subscriptions:
             while not done.is_set():
                 await self.clock.sleep(self.poll_interval)
                 wake.set()
             return
-        subscription = await transport.subscribe(
-            "chain_subscribeNewHeads", [], "chain_unsubscribeNewHeads"
-        )
+        async with asyncio.TaskGroup() as group:
+            for method in ("chain_subscribeNewHeads", "chain_subscribeFinalizedHeads"):
+                group.create_task(self._watch(method, wake))
+
+    async def _watch(self, method: str, wake: asyncio.Event) -> None:
+        unsubscribe = method.replace("subscribe", "unsubscribe")
+        subscription = await self.chain.transport.subscribe(method, [], unsubscribe)
         try:
             async for _ in subscription:
                 wake.set()
         finally:
             await subscription.unsubscribe()
+        raise ConnectionClosed(f"{method}: the node ended the subscription")
 
     async def _retract_forks(self, best: int) -> tuple[set[str], int]:
         """Retract indexed blocks that are not on the node's canonical chain."""
