@@ -155,6 +155,7 @@ def main() -> None:
             base_path=tmp / "node",
             validator=False,
             rpc_port=port,
+            archive=True,  # an indexer reads every block's events: old states must be kept
         )
         service = NodeService(config)
         start = time.perf_counter()
