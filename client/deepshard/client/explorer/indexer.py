@@ -6,8 +6,9 @@ One `Indexer.sync` step:
    canonical hash there, retracting every block above (a reorg, or a node whose chain got
    shorter);
 2. fetches the missing blocks up to the node's best block in windows fetched concurrently
-   (``window`` blocks at a time), checks that each links to its parent, and stores a window in
-   one transaction (a window whose links break stops the step: the next one sees the reorg);
+   (``window`` blocks at a time, the next window fetched while one is written), checks that
+   each links to its parent, and stores a window in one transaction (a window whose links
+   break stops the step: the next one sees the reorg);
 3. re-reads ``System.Account`` for the accounts the step touched and marks blocks up to the
    node's finalized head final.
 
@@ -141,19 +142,31 @@ class Indexer:
         added = 0
         if first <= best and self.progress is not None and best - first >= self.window:
             self.progress.start(first, best)
+        windows = [
+            (start, min(start + self.window, best + 1))
+            for start in range(first, best + 1, self.window)
+        ]
         try:
-            for start in range(first, best + 1, self.window):
-                stop = min(start + self.window, best + 1)
-                blocks = await self._fetch(start, stop)
-                linked = self._linked(blocks, parent)
-                if linked:
-                    touched |= await asyncio.to_thread(self.store.add, linked)
-                    added += len(linked)
-                    parent = linked[-1].block["hash"]
-                    if self.progress is not None:
-                        self.progress.advance(linked[-1].block["number"])
-                if len(linked) < len(blocks):
-                    break
+            # Pipelined: the next window is fetched while this one is written.
+            async with asyncio.TaskGroup() as group:
+                pending = group.create_task(self._fetch(*windows[0])) if windows else None
+                for index in range(len(windows)):
+                    assert pending is not None
+                    blocks = await pending
+                    pending = None
+                    if index + 1 < len(windows):
+                        pending = group.create_task(self._fetch(*windows[index + 1]))
+                    linked = self._linked(blocks, parent)
+                    if linked:
+                        touched |= await asyncio.to_thread(self.store.add, linked)
+                        added += len(linked)
+                        parent = linked[-1].block["hash"]
+                        if self.progress is not None:
+                            self.progress.advance(linked[-1].block["number"])
+                    if len(linked) < len(blocks):
+                        if pending is not None:
+                            pending.cancel()  # a reorg under us: the next step sees it
+                        break
         finally:
             if self.progress is not None:
                 self.progress.finish()
