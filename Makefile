@@ -15,7 +15,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install js-deps ipfs-js-deps clients-js-deps run inspect test lint typecheck unit e2e slow bench weights fmt clean
+.PHONY: help install js-deps ipfs-js-deps clients-js-deps run inspect test lint typecheck unit e2e slow browser bench weights fmt clean
 
 help: ## Show this help: every target, then the variables above
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ e2e: $(STAMP) $(JS_STAMP) $(IPFS_JS_STAMP) $(CLIENTS_JS_STAMP) ## End-to-end tes
 
 slow: $(STAMP) ## Only the tests marked slow
 	$(BIN)/pytest -n auto -m slow $(PYTEST)
+
+browser: $(STAMP) ## Headless Chromium (/usr/bin/chromium: apt-get install chromium) through the explorer's pages
+	$(BIN)/pytest -m browser $(PYTEST)
 
 bench: $(STAMP) ## Run every benchmark under bench/ and print its figures
 	$(BIN)/python -m bench

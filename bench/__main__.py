@@ -23,6 +23,7 @@ MODULES = (
     "content",
     "sync",
     "training",
+    "explorer",
 )
 
 

@@ -575,6 +575,10 @@ LAYERING_CASES = [
     ("deepshard.client.rpc.client.client", "from deepshard.client.rpc.server import S", False),
     ("deepshard.client.rpc.client.client", "from deepshard.client.node import service", False),
     ("deepshard.client.explorer.indexer", "from deepshard.primitives.codec import decode", True),
+    ("deepshard.client.explorer.indexer", "from deepshard.client.rpc.client import C", True),
+    ("deepshard.client.explorer.api", "from deepshard.client.rpc.server import Server", False),
+    ("deepshard.client.explorer.store", "from deepshard.client.node import service", False),
+    ("deepshard.client.explorer.rows", "from deepshard.runtime.runtime import RUNTIME", False),
     ("deepshard.offchain_workers.trainer", "from deepshard.primitives.crypto import sign", True),
     (
         "deepshard.offchain_workers.trainer",

@@ -10,6 +10,7 @@ import typer
 
 from deepshard.chain_spec.cli import app as chain_spec_app
 from deepshard.client.benchmarking.cli import app as benchmark_app
+from deepshard.client.explorer.cli import app as explorer_app
 from deepshard.client.network.cli import key_app
 from deepshard.client.node.cli import app as node_app
 from deepshard.client.wallet.cli import app as wallet_app
@@ -30,6 +31,7 @@ app.add_typer(benchmark_app, name="benchmark")
 app.add_typer(ipfs_app, name="ipfs")
 app.add_typer(key_app, name="key")
 app.add_typer(wallet_app, name="wallet")
+app.add_typer(explorer_app, name="explorer")
 
 
 def main() -> None:

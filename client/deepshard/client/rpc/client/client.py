@@ -350,8 +350,14 @@ class ChainClient:
         )
         return runtime.decode_events(None if raw is None else from_hex(raw, "System.Events"))
 
-    async def block(self, at: bytes | int | None = None) -> Block:
+    async def block(
+        self, at: bytes | int | None = None, *, runtime: RuntimeView | None = None
+    ) -> Block:
         """Fetch a block (by hash, number, or the best one) and decode its extrinsics and events.
+
+        `runtime` skips asking the node for the block's runtime version: a caller that knows it
+        (an indexer whose window starts and ends on one ``spec_version``, which only grows)
+        saves one request per block.
 
         Raises:
             BlockNotFound: the node does not know the block.
@@ -374,14 +380,15 @@ class ChainClient:
             raws = [from_hex(x, "extrinsic") for x in body["extrinsics"]]
         except (KeyError, TypeError) as exc:
             raise DecodeFailed(f"chain_getBlock answered {signed!r:.120}") from exc
-        runtime = await self._block_runtime(block_hash, header)
+        view = runtime if runtime is not None else await self._block_runtime(block_hash, header)
         return Block(
             block_hash,
             header,
-            runtime.decode_extrinsics(raws),
-            runtime.decode_events(
+            view.decode_extrinsics(raws),
+            view.decode_events(
                 None if raw_events is None else from_hex(raw_events, "System.Events")
             ),
+            view.spec_version,
         )
 
     async def _block_runtime(self, block_hash: bytes, header: Header) -> RuntimeView:

@@ -178,6 +178,8 @@ class Block:
     """The extrinsics, in order."""
     events: tuple[Event, ...]
     """Every event of the block."""
+    spec_version: int = 0
+    """The ``spec_version`` of the runtime that decoded it (0 if unknown)."""
 
     @property
     def number(self) -> int:

@@ -1,0 +1,310 @@
+"""The explorer's HTTP service: the REST API under ``/api/v1`` and the web pages, one process.
+
+FastAPI was chosen over aiohttp (already a dependency of the node) because the issue's API
+contract is its OpenAPI schema: FastAPI derives it from the typed endpoints (served at
+``/openapi.json``, browsable at ``/docs``), validates parameters against it, and that schema is
+what ``schemathesis`` fuzzes; with aiohttp the schema would be written and kept in step by hand.
+
+Errors are typed JSON, ``{"error": kind, "message": text}``: ``400 bad_request`` for input that
+cannot name anything (a malformed hash, address, cursor or limit), ``404 not_found`` for what is
+not indexed. Pages are server-rendered Jinja2 templates; the home page refreshes its latest
+blocks from the ``/api/v1/stream`` server-sent events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final
+
+from fastapi import FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from deepshard.client.explorer.queries import MAX_LIMIT, BadRequest, Explorer, NotFound, Page
+
+__all__ = ["create_app", "ErrorBody", "PageBody"]
+
+_TEMPLATES: Final = pathlib.Path(__file__).with_name("templates")
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Items per page (≤ {MAX_LIMIT}).")]
+NUMBER: Final = "[0-9]{1,18}"
+HASH: Final = "0x[0-9a-fA-F]{64}"
+PAIR: Final = "[0-9]{1,18}-[0-9]{1,9}"
+NumberCursor = Annotated[
+    str | None, Query(pattern=f"^{NUMBER}$", description="`next_cursor` of the previous page.")
+]
+PairCursor = Annotated[
+    str | None, Query(pattern=f"^{PAIR}$", description="`next_cursor` of the previous page.")
+]
+AddressCursor = Annotated[
+    str | None, Query(max_length=80, description="`next_cursor` of the previous page.")
+]
+Address = Annotated[str | None, Query(max_length=80, description="SS58 address or 0x account id.")]
+
+
+class ErrorBody(BaseModel):
+    """A typed error."""
+
+    error: str
+    """``bad_request`` or ``not_found``."""
+    message: str
+    """What went wrong."""
+
+
+class PageBody(BaseModel):
+    """One page of a list."""
+
+    items: list[dict[str, Any]]
+    """The items, newest first."""
+    next_cursor: str | None
+    """Pass as ``cursor`` for the next page; null on the last page."""
+
+
+class SearchBody(BaseModel):
+    """What a search string names."""
+
+    kind: str
+    """``block``, ``extrinsic`` or ``account``."""
+    id: str
+    """Its identifier (number or hash, hash, SS58 address)."""
+
+
+_ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    400: {"model": ErrorBody, "description": "Malformed input."},
+    404: {"model": ErrorBody, "description": "Not indexed."},
+}
+
+
+def _error(status: int, kind: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": kind, "message": message}, status_code=status)
+
+
+def _page(page: Page) -> PageBody:
+    return PageBody(items=page.items, next_cursor=page.next_cursor)
+
+
+def _when(milliseconds: int | None) -> str:
+    if milliseconds is None:
+        return "-"
+    return datetime.fromtimestamp(milliseconds / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _units(value: int | str | None, decimals: int = 12) -> str:
+    """Render planck as whole tokens with four decimals, in integers (no float rounding)."""
+    if value is None:
+        return "-"
+    whole, fraction = divmod(int(value), 10**decimals)
+    return f"{whole:,}.{fraction:0{decimals}d}"[: len(f"{whole:,}") + 5]
+
+
+def _api(app: FastAPI, explorer: Explorer) -> None:
+    @app.get("/api/v1/status", tags=["chain"], responses=_ERRORS)
+    def status() -> dict[str, Any]:
+        """The indexed tip, the finalized height, the genesis hash and table sizes."""
+        return explorer.status()
+
+    @app.get("/api/v1/blocks", tags=["blocks"], responses=_ERRORS)
+    def blocks(limit: Limit = 25, cursor: NumberCursor = None) -> PageBody:
+        """Blocks, newest first."""
+        return _page(explorer.blocks(limit, cursor))
+
+    @app.get("/api/v1/blocks/{block_id}", tags=["blocks"], responses=_ERRORS)
+    def block(
+        block_id: Annotated[
+            str, Path(pattern=f"^({NUMBER}|{HASH})$", description="Number or hash.")
+        ],
+    ) -> dict[str, Any]:
+        """A block by number or 0x hash, with its extrinsics and events."""
+        return explorer.block(block_id)
+
+    @app.get("/api/v1/extrinsics", tags=["extrinsics"], responses=_ERRORS)
+    def extrinsics(
+        limit: Limit = 25,
+        cursor: PairCursor = None,
+        signer: Address = None,
+        pallet: Annotated[str | None, Query(max_length=64)] = None,
+        signed: bool = False,
+    ) -> PageBody:
+        """Extrinsics, newest first; filter by signer, pallet, or signed only."""
+        return _page(explorer.extrinsics(limit, cursor, signer, pallet, signed))
+
+    @app.get("/api/v1/extrinsics/{extrinsic_id}", tags=["extrinsics"], responses=_ERRORS)
+    def extrinsic(
+        extrinsic_id: Annotated[
+            str, Path(pattern=f"^({HASH}|{PAIR})$", description="Hash or block-index.")
+        ],
+    ) -> dict[str, Any]:
+        """An extrinsic by 0x hash or ``block-index``, with its events."""
+        return explorer.extrinsic(extrinsic_id)
+
+    @app.get("/api/v1/events", tags=["events"], responses=_ERRORS)
+    def events(
+        limit: Limit = 25,
+        cursor: PairCursor = None,
+        pallet: Annotated[str | None, Query(max_length=64)] = None,
+        name: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> PageBody:
+        """Events, newest first; filter by pallet and name."""
+        return _page(explorer.events(limit, cursor, pallet, name))
+
+    @app.get("/api/v1/accounts", tags=["accounts"], responses=_ERRORS)
+    def accounts(limit: Limit = 25, cursor: AddressCursor = None) -> PageBody:
+        """Accounts in address order, with balances."""
+        return _page(explorer.accounts(limit, cursor))
+
+    @app.get("/api/v1/accounts/{address}", tags=["accounts"], responses=_ERRORS)
+    def account(address: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
+        """An account by SS58 address or 0x account id: balances, latest transfers, slashes."""
+        return explorer.account(address)
+
+    @app.get("/api/v1/transfers", tags=["accounts"], responses=_ERRORS)
+    def transfers(
+        limit: Limit = 25,
+        cursor: NumberCursor = None,
+        address: Address = None,
+    ) -> PageBody:
+        """Balance transfers, newest first; filter by an account on either side."""
+        return _page(explorer.transfers(limit, cursor, address))
+
+    @app.get("/api/v1/batches", tags=["informants"], responses=_ERRORS)
+    def batches(
+        limit: Limit = 25,
+        cursor: NumberCursor = None,
+        status: Annotated[str | None, Query(max_length=16)] = None,
+    ) -> PageBody:
+        """Informants data batches, newest first; filter by status (Voting, Accepted...)."""
+        return _page(explorer.batches(limit, cursor, status))
+
+    @app.get("/api/v1/batches/{batch_id}", tags=["informants"], responses=_ERRORS)
+    def batch(batch_id: Annotated[int, Path(ge=0, le=2**63 - 1)]) -> dict[str, Any]:
+        """A batch with its votes and events."""
+        return explorer.batch(batch_id)
+
+    @app.get("/api/v1/search", tags=["search"], responses=_ERRORS)
+    def search(q: Annotated[str, Query(min_length=1, max_length=80)]) -> SearchBody:
+        """Resolve a block number, block hash, extrinsic hash or address."""
+        return SearchBody(**explorer.search(q))
+
+    @app.get("/api/v1/stream", tags=["chain"], response_class=StreamingResponse)
+    async def stream(request: Request) -> StreamingResponse:
+        """Server-sent events: one ``status`` event whenever the indexed tip or finality moves."""
+
+        async def events() -> AsyncIterator[str]:
+            last = None
+            while not await request.is_disconnected():
+                now = await asyncio.to_thread(explorer.status)
+                if (now["best"], now["finalized"]) != last:
+                    last = (now["best"], now["finalized"])
+                    yield f"event: status\ndata: {json.dumps(now)}\n\n"
+                await asyncio.sleep(1.0)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+
+def _pages(app: FastAPI, explorer: Explorer) -> None:
+    templates = Jinja2Templates(directory=str(_TEMPLATES))
+    templates.env.filters["when"] = _when
+    templates.env.filters["short"] = lambda text: (
+        f"{text[:10]}…{text[-6:]}" if isinstance(text, str) and len(text) > 20 else text
+    )
+    templates.env.filters["units"] = _units
+
+    def render(request: Request, name: str, **context: Any) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, context)
+
+    @app.get("/", include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return render(
+            request,
+            "home.html",
+            status=explorer.status(),
+            blocks=explorer.blocks(20).items,
+            transfers=explorer.transfers(10).items,
+            batches=explorer.batches(10).items,
+            extrinsics=explorer.extrinsics(10, signed_only=True).items,
+        )
+
+    @app.get("/block/{block_id}", include_in_schema=False)
+    def block_page(request: Request, block_id: str) -> HTMLResponse:
+        return render(request, "block.html", block=explorer.block(block_id))
+
+    @app.get("/extrinsic/{extrinsic_id}", include_in_schema=False)
+    def extrinsic_page(request: Request, extrinsic_id: str) -> HTMLResponse:
+        return render(request, "extrinsic.html", x=explorer.extrinsic(extrinsic_id))
+
+    @app.get("/account/{address}", include_in_schema=False)
+    def account_page(request: Request, address: str) -> HTMLResponse:
+        return render(request, "account.html", account=explorer.account(address))
+
+    @app.get("/batches", include_in_schema=False)
+    def batches_page(request: Request, cursor: str | None = None) -> HTMLResponse:
+        return render(request, "batches.html", page=explorer.batches(25, cursor))
+
+    @app.get("/batch/{batch_id}", include_in_schema=False)
+    def batch_page(
+        request: Request, batch_id: Annotated[int, Path(ge=0, le=2**63 - 1)]
+    ) -> HTMLResponse:
+        return render(request, "batch.html", batch=explorer.batch(batch_id))
+
+    @app.get("/search", include_in_schema=False)
+    def search_page(q: str = "") -> RedirectResponse:
+        found = explorer.search(q)
+        return RedirectResponse(f"/{found['kind']}/{found['id']}", status_code=303)
+
+
+def create_app(engine: Engine) -> FastAPI:
+    """Return the explorer's ASGI application over the database behind `engine`."""
+    explorer = Explorer(engine)
+    app = FastAPI(
+        title="Deepshard explorer",
+        version="1",
+        description="Blocks, extrinsics, events, accounts, transfers and Informants batches "
+        "of a Deepshard chain, as indexed by `deepshard explorer index`.",
+    )
+
+    def wants_html(request: Request) -> bool:
+        return not request.url.path.startswith("/api/")
+
+    def failure(request: Request, status: int, kind: str, message: str) -> Any:
+        if wants_html(request):
+            return HTMLResponse(
+                f"<!doctype html><title>{status}</title><h1>{status}</h1><p>{kind}: "
+                f"{_escape(message)}</p><p><a href='/'>home</a></p>",
+                status_code=status,
+            )
+        return _error(status, kind, message)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Any:
+        return failure(request, 404, "not_found", str(exc))
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest) -> Any:
+        return failure(request, 400, "bad_request", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Any:
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
+        )
+        return failure(request, 400, "bad_request", detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        kind = "not_found" if exc.status_code == 404 else "http_error"
+        return failure(request, exc.status_code, kind, str(exc.detail))
+
+    _api(app, explorer)
+    _pages(app, explorer)
+    return app
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,234 @@
+"""The explorer's tables (SQLAlchemy 2 declarative models).
+
+Every row derived from a block carries ``block_hash`` with ``ON DELETE CASCADE``: retracting a
+block (a reorg) deletes the block row and everything read from it in one statement. Batches are
+a projection of the Informants events still in the database and are rebuilt from them whenever a
+block that touches them is added or retracted.
+
+Hashes and account ids are ``0x`` hex strings; addresses are SS58 strings; balances (``u128``)
+are stored as decimal strings (`Amount`) because neither SQLite nor a ``BIGINT`` holds them.
+
+The Training and Licences pallets do not exist yet: their rounds, scores, model versions and
+licences will get tables of their own, keyed the same way (``block_hash`` cascade, ids from their
+events); `Slash` already has a ``pallet`` column so training slashes land beside informant ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+__all__ = [
+    "Amount",
+    "Base",
+    "Block",
+    "Extrinsic",
+    "Event",
+    "Account",
+    "Transfer",
+    "Batch",
+    "Vote",
+    "Slash",
+    "Cursor",
+]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Amount(TypeDecorator[int]):
+    """An unsigned integer of up to 128 bits, stored as its decimal string."""
+
+    impl = String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, _dialect: Any) -> str | None:
+        """Encode for the database."""
+        return None if value is None else str(int(value))
+
+    def process_result_value(self, value: str | None, _dialect: Any) -> int | None:
+        """Decode from the database."""
+        return None if value is None else int(value)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every explorer table."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _block_fk() -> Any:
+    return ForeignKey("blocks.hash", ondelete="CASCADE")
+
+
+class Block(Base):
+    """A block on the indexed chain (canonical: retracted blocks are deleted)."""
+
+    __tablename__ = "blocks"
+
+    hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger, unique=True)
+    parent_hash: Mapped[str] = mapped_column(String(66))
+    state_root: Mapped[str] = mapped_column(String(66))
+    extrinsics_root: Mapped[str] = mapped_column(String(66))
+    timestamp: Mapped[int | None] = mapped_column(BigInteger)
+    """Milliseconds since the Unix epoch, from ``Timestamp.set``."""
+    spec_version: Mapped[int] = mapped_column(Integer)
+    extrinsic_count: Mapped[int] = mapped_column(Integer)
+    event_count: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str | None] = mapped_column(String(64))
+    finalized: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Extrinsic(Base):
+    """An extrinsic of an indexed block."""
+
+    __tablename__ = "extrinsics"
+    __table_args__ = (Index("ix_extrinsics_signer_number", "signer", "block_number"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(66), index=True)
+    pallet: Mapped[str] = mapped_column(String(64))
+    call: Mapped[str] = mapped_column(String(64))
+    args: Mapped[Any] = mapped_column(JSON)
+    signer: Mapped[str | None] = mapped_column(String(64))
+    nonce: Mapped[int | None] = mapped_column(BigInteger)
+    tip: Mapped[int] = mapped_column(Amount)
+    fee: Mapped[int] = mapped_column(Amount)
+    success: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Event(Base):
+    """An event of an indexed block."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_pallet_name", "pallet", "name"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    extrinsic_index: Mapped[int | None] = mapped_column(Integer)
+    phase: Mapped[str] = mapped_column(String(32))
+    pallet: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[Any] = mapped_column(JSON)
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    """What the event is about, for projections (``batch:7``; later ``round:3``), or None."""
+
+
+class Account(Base):
+    """An account seen on chain, with its balance as last read from ``System.Account``."""
+
+    __tablename__ = "accounts"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(66), unique=True)
+    nonce: Mapped[int] = mapped_column(BigInteger, default=0)
+    free: Mapped[int] = mapped_column(Amount, default=0)
+    reserved: Mapped[int] = mapped_column(Amount, default=0)
+    frozen: Mapped[int] = mapped_column(Amount, default=0)
+    first_seen: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    """The block number at which the balance was read."""
+
+
+class Transfer(Base):
+    """A ``Balances.Transfer`` event."""
+
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+    event_index: Mapped[int] = mapped_column(Integer)
+    extrinsic_index: Mapped[int | None] = mapped_column(Integer)
+    extrinsic_hash: Mapped[str | None] = mapped_column(String(66))
+    sender: Mapped[str] = mapped_column(String(64), index=True)
+    receiver: Mapped[str] = mapped_column(String(64), index=True)
+    amount: Mapped[int] = mapped_column(Amount)
+
+
+class Batch(Base):
+    """An Informants data batch, projected from the Informants events still indexed."""
+
+    __tablename__ = "batches"
+
+    batch_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    informant: Mapped[str] = mapped_column(String(64), index=True)
+    cid: Mapped[str] = mapped_column(String(200))
+    stake: Mapped[int] = mapped_column(Amount)
+    voting_ends: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    """``Voting``, ``Accepted``, ``Rejected`` or ``Expired``."""
+    submitted_block: Mapped[int] = mapped_column(BigInteger)
+    closed_block: Mapped[int | None] = mapped_column(BigInteger)
+    value: Mapped[int | None] = mapped_column(Amount)
+    turnout: Mapped[int | None] = mapped_column(BigInteger)
+    """Parts per billion of the curator bond that voted."""
+    threshold: Mapped[int | None] = mapped_column(BigInteger)
+    reward: Mapped[int | None] = mapped_column(Amount)
+    slashed: Mapped[int | None] = mapped_column(Amount)
+    ayes: Mapped[int] = mapped_column(Integer, default=0)
+    nays: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Vote(Base):
+    """A curator's ``Informants.Voted`` event (the latest per curator counts)."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    event_index: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    curator: Mapped[str] = mapped_column(String(64), index=True)
+    aye: Mapped[bool] = mapped_column(Boolean)
+    changed: Mapped[bool] = mapped_column(Boolean)
+
+
+class Slash(Base):
+    """Stake taken from an account (``Informants.InformantSlashed`` today; Training later)."""
+
+    __tablename__ = "slashes"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    event_index: Mapped[int] = mapped_column(Integer)
+    pallet: Mapped[str] = mapped_column(String(64))
+    who: Mapped[str] = mapped_column(String(64), index=True)
+    amount: Mapped[int] = mapped_column(Amount)
+    reason: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(64))
+    """What the slash is about (``batch:7``; ``round:3`` once Training exists)."""
+
+
+class Cursor(Base):
+    """Key/value state of the indexer (the chain's genesis hash, the SS58 prefix)."""
+
+    __tablename__ = "indexer_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

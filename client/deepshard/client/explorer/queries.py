@@ -1,0 +1,430 @@
+"""Read-side queries of the explorer: what the REST API and the pages show.
+
+Every list is keyset-paginated: a page holds at most `MAX_LIMIT` items, newest first, and its
+``next_cursor`` (an opaque string) continues after its last item. Lookups raise `NotFound` for
+what is not indexed and `BadRequest` for input that cannot name anything (a malformed hash,
+address or cursor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import Engine, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from deepshard.client.explorer.models import (
+    Account,
+    Batch,
+    Block,
+    Cursor,
+    Event,
+    Extrinsic,
+    Slash,
+    Transfer,
+    Vote,
+)
+from deepshard.primitives.crypto import decode_account_id
+
+__all__ = [
+    "MAX_LIMIT",
+    "NotFound",
+    "BadRequest",
+    "Page",
+    "Explorer",
+    "parse_block_id",
+    "parse_hash",
+    "parse_address",
+]
+
+MAX_LIMIT: Final = 100
+"""The most items one page holds."""
+
+
+class NotFound(Exception):
+    """Nothing indexed answers to the request."""
+
+
+class BadRequest(Exception):
+    """The request is malformed (it cannot name anything)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its items and the cursor of the next page (None on the last)."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def parse_hash(text: str) -> str:
+    """Return `text` as a lower-case ``0x`` 32-byte hash.
+
+    Raises:
+        BadRequest: it is not ``0x`` and 64 hex digits.
+    """
+    body = text[2:] if text[:2] in ("0x", "0X") else ""
+    if len(body) != 64:
+        raise BadRequest(f"{text[:80]!r} is not a 0x-prefixed 32-byte hash")
+    try:
+        bytes.fromhex(body)
+    except ValueError as exc:
+        raise BadRequest(f"{text[:80]!r} is not hexadecimal") from exc
+    return "0x" + body.lower()
+
+
+def parse_block_id(text: str) -> int | str:
+    """Return a block number or hash from `text`.
+
+    Raises:
+        BadRequest: neither a non-negative number nor a hash.
+    """
+    if text.isascii() and text.isdigit():
+        if len(text) > 19:
+            raise BadRequest("block number too large")
+        return int(text)
+    return parse_hash(text)
+
+
+def parse_address(text: str) -> bytes:
+    """Return the account id of an SS58 address or ``0x`` account id.
+
+    Raises:
+        BadRequest: `text` is neither.
+    """
+    try:
+        if text[:2] in ("0x", "0X"):
+            return bytes.fromhex(parse_hash(text)[2:])
+        return decode_account_id(text)
+    except (ValueError, BadRequest) as exc:
+        raise BadRequest(f"{text[:80]!r} is not an SS58 address or 0x account id") from exc
+
+
+def _int_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) < 19):
+        raise BadRequest(f"malformed cursor {cursor[:40]!r}")
+    return int(cursor)
+
+
+def _pair_cursor(cursor: str | None) -> tuple[int, int] | None:
+    if cursor is None:
+        return None
+    first, _, second = cursor.partition("-")
+    if not (first.isdigit() and second.isdigit() and len(first) < 19 and len(second) < 10):
+        raise BadRequest(f"malformed cursor {cursor[:40]!r}")
+    return int(first), int(second)
+
+
+def _row(model: Any) -> dict[str, Any]:
+    return {c.key: getattr(model, c.key) for c in model.__table__.columns if c.key != "id"}
+
+
+def block_json(block: Block) -> dict[str, Any]:
+    """A block as the API shows it."""
+    return _row(block)
+
+
+def _amounts(row: dict[str, Any], *names: str) -> dict[str, Any]:
+    """Render u128 amounts as decimal strings (JSON numbers lose precision past 2**53)."""
+    for name in names:
+        if row.get(name) is not None:
+            row[name] = str(row[name])
+    return row
+
+
+class Explorer:
+    """Queries over one explorer database."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Read through `engine`."""
+        self.engine = engine
+
+    @staticmethod
+    def _page(session: Session, query: Select[Any], limit: int) -> tuple[list[Any], bool]:
+        if not 1 <= limit <= MAX_LIMIT:
+            raise BadRequest(f"limit must be 1..{MAX_LIMIT}")
+        rows = list(session.scalars(query.limit(limit + 1)))
+        return rows[:limit], len(rows) > limit
+
+    # --- status -----------------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """The indexed tip, the finalized height and table sizes."""
+        with Session(self.engine) as session:
+            best = session.scalar(select(func.max(Block.number)))
+            final = session.scalar(
+                select(func.max(Block.number)).where(Block.finalized == True)  # noqa: E712
+            )
+            genesis = session.get(Cursor, "genesis_hash")
+            counts = {
+                name: int(session.scalar(select(func.count()).select_from(model)) or 0)
+                for name, model in (
+                    ("blocks", Block),
+                    ("extrinsics", Extrinsic),
+                    ("events", Event),
+                    ("accounts", Account),
+                    ("transfers", Transfer),
+                    ("batches", Batch),
+                )
+            }
+        return {
+            "best": best,
+            "finalized": final,
+            "genesis_hash": None if genesis is None else genesis.value,
+            "counts": counts,
+        }
+
+    # --- blocks -----------------------------------------------------------------------
+
+    def blocks(self, limit: int = 25, cursor: str | None = None) -> Page:
+        """Blocks, newest first."""
+        before = _int_cursor(cursor)
+        query = select(Block).order_by(Block.number.desc())
+        if before is not None:
+            query = query.where(Block.number < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [block_json(b) for b in rows]
+        return Page(items, str(rows[-1].number) if more else None)
+
+    def block(self, block_id: str) -> dict[str, Any]:
+        """A block by number or hash, with its extrinsics and events."""
+        key = parse_block_id(block_id)
+        with Session(self.engine) as session:
+            column = Block.number if isinstance(key, int) else Block.hash
+            block = session.scalars(select(Block).where(column == key)).first()
+            if block is None:
+                raise NotFound(f"no indexed block {block_id}")
+            extrinsics = session.scalars(
+                select(Extrinsic)
+                .where(Extrinsic.block_hash == block.hash)
+                .order_by(Extrinsic.index)
+            ).all()
+            events = session.scalars(
+                select(Event).where(Event.block_hash == block.hash).order_by(Event.index)
+            ).all()
+            return {
+                **block_json(block),
+                "extrinsics": [self._extrinsic_json(x) for x in extrinsics],
+                "events": [_row(e) for e in events],
+            }
+
+    # --- extrinsics -------------------------------------------------------------------
+
+    @staticmethod
+    def _extrinsic_json(extrinsic: Extrinsic) -> dict[str, Any]:
+        row = _amounts(_row(extrinsic), "tip", "fee")
+        row["id"] = f"{extrinsic.block_number}-{extrinsic.index}"
+        return row
+
+    def extrinsics(
+        self,
+        limit: int = 25,
+        cursor: str | None = None,
+        signer: str | None = None,
+        pallet: str | None = None,
+        signed_only: bool = False,
+    ) -> Page:
+        """Extrinsics, newest first, optionally of one signer or pallet."""
+        after = _pair_cursor(cursor)
+        query = select(Extrinsic).order_by(Extrinsic.block_number.desc(), Extrinsic.index.desc())
+        if signer is not None:
+            query = query.where(Extrinsic.signer == self._canonical_address(signer))
+        if pallet is not None:
+            query = query.where(Extrinsic.pallet == pallet)
+        if signed_only:
+            query = query.where(Extrinsic.signer != None)  # noqa: E711
+        if after is not None:
+            query = query.where(
+                or_(
+                    Extrinsic.block_number < after[0],
+                    (Extrinsic.block_number == after[0]) & (Extrinsic.index < after[1]),
+                )
+            )
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [self._extrinsic_json(x) for x in rows]
+        return Page(items, items[-1]["id"] if more else None)
+
+    def extrinsic(self, extrinsic_id: str) -> dict[str, Any]:
+        """An extrinsic by hash or ``block-index``, with its events."""
+        with Session(self.engine) as session:
+            if extrinsic_id[:2] in ("0x", "0X"):
+                query = select(Extrinsic).where(Extrinsic.hash == parse_hash(extrinsic_id))
+            else:
+                pair = _pair_cursor(extrinsic_id)
+                assert pair is not None
+                query = select(Extrinsic).where(
+                    Extrinsic.block_number == pair[0], Extrinsic.index == pair[1]
+                )
+            found = session.scalars(query.order_by(Extrinsic.block_number)).first()
+            if found is None:
+                raise NotFound(f"no indexed extrinsic {extrinsic_id}")
+            events = session.scalars(
+                select(Event)
+                .where(Event.block_hash == found.block_hash, Event.extrinsic_index == found.index)
+                .order_by(Event.index)
+            ).all()
+            return {**self._extrinsic_json(found), "events": [_row(e) for e in events]}
+
+    # --- events -----------------------------------------------------------------------
+
+    def events(
+        self,
+        limit: int = 25,
+        cursor: str | None = None,
+        pallet: str | None = None,
+        name: str | None = None,
+    ) -> Page:
+        """Events, newest first, optionally of one pallet (and name)."""
+        after = _pair_cursor(cursor)
+        query = select(Event).order_by(Event.block_number.desc(), Event.index.desc())
+        if pallet is not None:
+            query = query.where(Event.pallet == pallet)
+        if name is not None:
+            query = query.where(Event.name == name)
+        if after is not None:
+            query = query.where(
+                or_(
+                    Event.block_number < after[0],
+                    (Event.block_number == after[0]) & (Event.index < after[1]),
+                )
+            )
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [{**_row(e), "id": f"{e.block_number}-{e.index}"} for e in rows]
+        return Page(items, items[-1]["id"] if more else None)
+
+    # --- accounts and transfers -------------------------------------------------------
+
+    def _canonical_address(self, text: str) -> str:
+        key = "0x" + parse_address(text).hex()
+        with Session(self.engine) as session:
+            found = session.scalar(select(Account.address).where(Account.public_key == key))
+        if found is None:
+            raise NotFound(f"no indexed account {text}")
+        return found
+
+    @staticmethod
+    def _account_json(account: Account) -> dict[str, Any]:
+        return _amounts(_row(account), "free", "reserved", "frozen")
+
+    def accounts(self, limit: int = 25, cursor: str | None = None) -> Page:
+        """Accounts in address order (the cursor is the last address of the previous page)."""
+        query = select(Account).order_by(Account.address)
+        if cursor is not None:
+            query = query.where(Account.address > cursor)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [self._account_json(a) for a in rows]
+        return Page(items, rows[-1].address if more else None)
+
+    def account(self, text: str) -> dict[str, Any]:
+        """An account by SS58 address or account id, with its latest activity."""
+        found_address = self._canonical_address(text)
+        with Session(self.engine) as session:
+            account = session.get(Account, found_address)
+            assert account is not None
+            extrinsics = session.scalar(
+                select(func.count()).select_from(Extrinsic).where(Extrinsic.signer == found_address)
+            )
+            slashes = session.scalars(
+                select(Slash).where(Slash.who == found_address).order_by(Slash.block_number.desc())
+            ).all()
+            return {
+                **self._account_json(account),
+                "extrinsic_count": int(extrinsics or 0),
+                "transfers": self.transfers(10, None, found_address).items,
+                "slashes": [_amounts(_row(s), "amount") for s in slashes],
+            }
+
+    def transfers(
+        self, limit: int = 25, cursor: str | None = None, address: str | None = None
+    ) -> Page:
+        """Balance transfers, newest first, optionally to or from one account."""
+        before = _int_cursor(cursor)
+        query = select(Transfer).order_by(Transfer.id.desc())
+        if address is not None:
+            who = self._canonical_address(address)
+            query = query.where(or_(Transfer.sender == who, Transfer.receiver == who))
+        if before is not None:
+            query = query.where(Transfer.id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [_amounts(_row(t), "amount") for t in rows]
+        return Page(items, str(rows[-1].id) if more else None)
+
+    # --- batches ----------------------------------------------------------------------
+
+    def batches(
+        self, limit: int = 25, cursor: str | None = None, status: str | None = None
+    ) -> Page:
+        """Informants batches, newest first, optionally in one status."""
+        before = _int_cursor(cursor)
+        query = select(Batch).order_by(Batch.batch_id.desc())
+        if status is not None:
+            query = query.where(Batch.status == status)
+        if before is not None:
+            query = query.where(Batch.batch_id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [self._batch_json(b) for b in rows]
+        return Page(items, str(rows[-1].batch_id) if more else None)
+
+    @staticmethod
+    def _batch_json(batch: Batch) -> dict[str, Any]:
+        return _amounts(_row(batch), "stake", "value", "reward", "slashed")
+
+    def batch(self, batch_id: int) -> dict[str, Any]:
+        """A batch with every vote event (in order) and its events."""
+        with Session(self.engine) as session:
+            batch = session.get(Batch, batch_id)
+            if batch is None:
+                raise NotFound(f"no indexed batch {batch_id}")
+            votes = session.scalars(
+                select(Vote)
+                .where(Vote.batch_id == batch_id)
+                .order_by(Vote.block_number, Vote.event_index)
+            ).all()
+            events = session.scalars(
+                select(Event)
+                .where(Event.subject == f"batch:{batch_id}")
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            return {
+                **self._batch_json(batch),
+                "votes": [_row(v) for v in votes],
+                "events": [_row(e) for e in events],
+            }
+
+    # --- search -----------------------------------------------------------------------
+
+    def search(self, query: str) -> dict[str, str]:
+        """Resolve a block number, block hash, extrinsic hash or address to what it names.
+
+        Returns ``{"kind": "block"|"extrinsic"|"account", "id": ...}``.
+        """
+        text = query.strip()
+        if not text:
+            raise BadRequest("empty search")
+        if text.isascii() and text.isdigit():
+            return {"kind": "block", "id": str(self.block(text)["number"])}
+        if text[:2] in ("0x", "0X") and len(text) == 66:
+            hashed = parse_hash(text)
+            with Session(self.engine) as session:
+                if session.get(Block, hashed) is not None:
+                    return {"kind": "block", "id": hashed}
+                if session.scalar(select(Extrinsic.id).where(Extrinsic.hash == hashed)):
+                    return {"kind": "extrinsic", "id": hashed}
+                if session.scalar(select(Account.address).where(Account.public_key == hashed)):
+                    return {"kind": "account", "id": self._canonical_address(hashed)}
+            raise NotFound(f"nothing indexed is {hashed}")
+        return {"kind": "account", "id": self._canonical_address(text)}
+
+    def latest(self, count: int) -> Sequence[dict[str, Any]]:
+        """The newest `count` blocks (for the home page)."""
+        return self.blocks(count).items

@@ -1,0 +1,242 @@
+"""Turn a decoded block (`deepshard.client.rpc.client.Block`) into explorer rows, purely.
+
+`block_rows` is the whole mapping from chain data to the tables: no database, no network, so it
+is tested on its own and reused by every engine. Values are made JSON-safe by `jsonable` (bytes
+become ``0x`` hex, integers stay integers, tuples become lists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from deepshard.client.rpc.client import Block, Event, to_hex
+from deepshard.primitives.crypto import ss58_encode
+
+__all__ = ["BlockRows", "block_rows", "jsonable", "address", "ACCOUNT_FIELDS"]
+
+ACCOUNT_FIELDS: Final = frozenset(
+    {
+        "who",
+        "from",
+        "to",
+        "account",
+        "informant",
+        "curator",
+        "dest",
+        "beneficiary",
+        "approving",
+        "multisig",
+        "pure",
+        "delegator",
+        "delegatee",
+        "proxy",
+    }
+)
+"""Event fields that name an account: the accounts page and balance refresh follow them."""
+
+BATCH_EVENTS: Final = frozenset(
+    {
+        "BatchSubmitted",
+        "Voted",
+        "BatchAccepted",
+        "InformantRewarded",
+        "BatchRejected",
+        "InformantSlashed",
+        "BatchExpired",
+        "CuratorsRewarded",
+        "CuratorRewardClaimed",
+    }
+)
+"""Informants events about one batch (they carry ``batch_id``)."""
+
+
+def jsonable(value: Any) -> Any:
+    """Return `value` as JSON-safe data (bytes as ``0x`` hex, sequences as lists)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return to_hex(bytes(value))
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "pallet") and hasattr(value, "args") and hasattr(value, "name"):
+        return {"pallet": value.pallet, "call": value.name, "args": jsonable(value.args)}
+    return str(value)
+
+
+def address(public_key: bytes, prefix: int) -> str:
+    """Return the SS58 address of a 32-byte account id."""
+    return ss58_encode(public_key, prefix)
+
+
+def _field(fields: Any, name: str) -> Any:
+    if not isinstance(fields, Mapping):
+        return None
+    return fields.get(name, fields.get(name + "_"))
+
+
+@dataclass
+class BlockRows:
+    """The rows one block contributes to each table, as column dictionaries."""
+
+    block: dict[str, Any]
+    extrinsics: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    transfers: list[dict[str, Any]] = field(default_factory=list)
+    votes: list[dict[str, Any]] = field(default_factory=list)
+    slashes: list[dict[str, Any]] = field(default_factory=list)
+    accounts: dict[str, bytes] = field(default_factory=dict)
+    """Every account the block touched: address -> account id."""
+    batches: set[int] = field(default_factory=set)
+    """The batches whose projection the block changes."""
+
+
+def _subject(event: Event) -> str | None:
+    if event.pallet == "Informants" and event.name in BATCH_EVENTS:
+        batch_id = _field(event.fields, "batch_id")
+        if isinstance(batch_id, int):
+            return f"batch:{batch_id}"
+    return None
+
+
+def _touch(rows: BlockRows, value: Any, prefix: int) -> str | None:
+    if isinstance(value, (bytes, bytearray)) and len(value) == 32:
+        found = address(bytes(value), prefix)
+        rows.accounts[found] = bytes(value)
+        return found
+    return None
+
+
+def _outcomes(block: Block) -> dict[int, tuple[bool, str | None, int]]:
+    """Return ``index -> (success, error, fee)`` from the block's System and fee events."""
+    found: dict[int, tuple[bool, str | None, int]] = {}
+    fees: dict[int, int] = {}
+    for event in block.events:
+        index = event.extrinsic_index
+        if index is None:
+            continue
+        if event.matches("System", "ExtrinsicSuccess"):
+            found[index] = (True, None, 0)
+        elif event.matches("System", "ExtrinsicFailed"):
+            error = _field(event.fields, "dispatch_error")
+            found[index] = (False, str(jsonable(error))[:200], 0)
+        elif event.matches("TransactionPayment", "TransactionFeePaid"):
+            fees[index] = int(_field(event.fields, "actual_fee") or 0)
+    return {i: (ok, error, fees.get(i, 0)) for i, (ok, error, _) in found.items()}
+
+
+def block_rows(block: Block, spec_version: int, prefix: int) -> BlockRows:
+    """Return the rows of `block` (decoded with runtime `spec_version`; SS58 `prefix`)."""
+    header = block.header
+    block_hash, number = to_hex(block.hash), block.number
+    timestamp = None
+    for extrinsic in block.extrinsics:
+        if extrinsic.call.pallet == "Timestamp" and extrinsic.call.name == "set":
+            timestamp = int(extrinsic.call.args.get("now", 0))
+    rows = BlockRows(
+        {
+            "hash": block_hash,
+            "number": number,
+            "parent_hash": to_hex(bytes(header.parent_hash)),
+            "state_root": to_hex(bytes(header.state_root)),
+            "extrinsics_root": to_hex(bytes(header.extrinsics_root)),
+            "timestamp": timestamp,
+            "spec_version": spec_version,
+            "extrinsic_count": len(block.extrinsics),
+            "event_count": len(block.events),
+            "author": None,
+            "finalized": False,
+        }
+    )
+    outcomes = _outcomes(block)
+    hashes = {}
+    for extrinsic in block.extrinsics:
+        success, error, fee = outcomes.get(extrinsic.index, (True, None, 0))
+        signer = None
+        if extrinsic.signer is not None:
+            signer = _touch(rows, extrinsic.signer, prefix)
+        hashes[extrinsic.index] = to_hex(extrinsic.hash)
+        rows.extrinsics.append(
+            {
+                "block_hash": block_hash,
+                "block_number": number,
+                "index": extrinsic.index,
+                "hash": hashes[extrinsic.index],
+                "pallet": extrinsic.call.pallet,
+                "call": extrinsic.call.name,
+                "args": jsonable(extrinsic.call.args),
+                "signer": signer,
+                "nonce": extrinsic.nonce,
+                "tip": extrinsic.tip,
+                "fee": fee,
+                "success": success,
+                "error": error,
+            }
+        )
+    for index, event in enumerate(block.events):
+        _event_rows(rows, event, index, hashes, prefix)
+    return rows
+
+
+def _event_rows(
+    rows: BlockRows, event: Event, index: int, hashes: dict[int, str], prefix: int
+) -> None:
+    block_hash, number = rows.block["hash"], rows.block["number"]
+    subject = _subject(event)
+    rows.events.append(
+        {
+            "block_hash": block_hash,
+            "block_number": number,
+            "index": index,
+            "extrinsic_index": event.extrinsic_index,
+            "phase": event.phase.kind,
+            "pallet": event.pallet,
+            "name": event.name,
+            "fields": jsonable(event.fields),
+            "subject": subject,
+        }
+    )
+    if isinstance(event.fields, Mapping):
+        for name, value in event.fields.items():
+            if name.rstrip("_") in ACCOUNT_FIELDS:
+                _touch(rows, value, prefix)
+    where = {"block_hash": block_hash, "block_number": number, "event_index": index}
+    if event.matches("Balances", "Transfer"):
+        rows.transfers.append(
+            {
+                **where,
+                "extrinsic_index": event.extrinsic_index,
+                "extrinsic_hash": hashes.get(event.extrinsic_index or -1),
+                "sender": address(bytes(_field(event.fields, "from")), prefix),
+                "receiver": address(bytes(_field(event.fields, "to")), prefix),
+                "amount": int(_field(event.fields, "amount")),
+            }
+        )
+    if subject is None:
+        return
+    batch_id = int(_field(event.fields, "batch_id"))
+    rows.batches.add(batch_id)
+    if event.name == "Voted":
+        rows.votes.append(
+            {
+                **where,
+                "batch_id": batch_id,
+                "curator": address(bytes(_field(event.fields, "curator")), prefix),
+                "aye": bool(_field(event.fields, "aye")),
+                "changed": bool(_field(event.fields, "changed")),
+            }
+        )
+    elif event.name == "InformantSlashed":
+        rows.slashes.append(
+            {
+                **where,
+                "pallet": event.pallet,
+                "who": address(bytes(_field(event.fields, "informant")), prefix),
+                "amount": int(_field(event.fields, "amount")),
+                "reason": "BatchRejected",
+                "subject": subject,
+            }
+        )

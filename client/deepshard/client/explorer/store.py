@@ -1,0 +1,238 @@
+"""Writing and retracting blocks in the explorer's database (synchronous SQLAlchemy).
+
+`Store` is the only writer. Adding a block inserts its `BlockRows` and re-projects the batches it
+touches; retracting a block deletes its row (the foreign keys cascade to its extrinsics, events,
+transfers, votes and slashes) and re-projects the batches it touched from what is left, so the
+tables always describe exactly the indexed chain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from deepshard.client.explorer.models import (
+    Account,
+    Batch,
+    Block,
+    Cursor,
+    Event,
+    Extrinsic,
+    Slash,
+    Transfer,
+    Vote,
+)
+from deepshard.client.explorer.rows import BlockRows, address
+
+__all__ = ["Store", "WrongChain", "project_batch"]
+
+
+class WrongChain(Exception):
+    """The database indexes another chain (its genesis hash differs from the node's)."""
+
+
+def project_batch(
+    events: Sequence[tuple[int, str, Mapping[str, Any]]], prefix: int
+) -> dict[str, Any] | None:
+    """Return a batch's columns from its events ``(block number, name, fields)`` in chain order.
+
+    Account ids (``0x`` hex in the stored fields) become SS58 addresses with `prefix`.
+
+    None if its ``BatchSubmitted`` is not among them (retracted, or never indexed).
+    """
+    batch: dict[str, Any] | None = None
+    for number, name, fields in events:
+        if name == "BatchSubmitted":
+            batch = {
+                "informant": address(bytes.fromhex(fields["informant"][2:]), prefix),
+                "cid": fields["cid"],
+                "stake": int(fields["stake"]),
+                "voting_ends": int(fields["voting_ends"]),
+                "status": "Voting",
+                "submitted_block": number,
+                "closed_block": None,
+                "value": None,
+                "turnout": None,
+                "threshold": None,
+                "reward": None,
+                "slashed": None,
+            }
+        elif batch is None:
+            continue
+        elif name in ("BatchAccepted", "BatchRejected", "BatchExpired"):
+            batch["status"] = name.removeprefix("Batch")
+            batch["closed_block"] = number
+            batch["turnout"] = fields.get("turnout")
+            batch["threshold"] = fields.get("threshold")
+            if name == "BatchAccepted":
+                batch["value"] = int(fields["value"])
+        elif name == "InformantRewarded":
+            batch["reward"] = int(fields["amount"])
+        elif name == "InformantSlashed":
+            batch["slashed"] = int(fields["amount"])
+    return batch
+
+
+class Store:
+    """The explorer's database, seen by the indexer."""
+
+    def __init__(self, engine: Engine, prefix: int = 42) -> None:
+        """Write through `engine` (already migrated); addresses use SS58 `prefix`."""
+        self.engine = engine
+        self.prefix = prefix
+
+    def state(self, key: str) -> str | None:
+        """Return the indexer state `key`, if set."""
+        with Session(self.engine) as session:
+            found = session.get(Cursor, key)
+            return None if found is None else found.value
+
+    def set_state(self, key: str, value: str) -> None:
+        """Set the indexer state `key`."""
+        with Session(self.engine) as session, session.begin():
+            session.merge(Cursor(key=key, value=value))
+
+    def check_genesis(self, genesis: str) -> None:
+        """Remember the chain's genesis hash, or check it against the one remembered.
+
+        Raises:
+            WrongChain: the database indexes another chain.
+        """
+        known = self.state("genesis_hash")
+        if known is None:
+            self.set_state("genesis_hash", genesis)
+        elif known != genesis:
+            raise WrongChain(f"the database indexes chain {known}, the node serves {genesis}")
+
+    def tip(self) -> tuple[int, str] | None:
+        """Return ``(number, hash)`` of the highest indexed block, None if empty."""
+        with Session(self.engine) as session:
+            row = session.execute(
+                select(Block.number, Block.hash).order_by(Block.number.desc()).limit(1)
+            ).first()
+            return None if row is None else (int(row[0]), str(row[1]))
+
+    def hash_at(self, number: int) -> str | None:
+        """Return the hash of the indexed block `number`, if any."""
+        with Session(self.engine) as session:
+            return session.scalar(select(Block.hash).where(Block.number == number))
+
+    def add(self, blocks: Iterable[BlockRows]) -> set[str]:
+        """Insert blocks (in chain order, one transaction); return the accounts they touched."""
+        touched: dict[str, tuple[bytes, int]] = {}
+        batches: set[int] = set()
+        with Session(self.engine) as session, session.begin():
+            for rows in blocks:
+                session.execute(insert(Block), [rows.block])
+                for model, values in (
+                    (Extrinsic, rows.extrinsics),
+                    (Event, rows.events),
+                    (Transfer, rows.transfers),
+                    (Vote, rows.votes),
+                    (Slash, rows.slashes),
+                ):
+                    if values:
+                        session.execute(insert(model), values)
+                for found, key in rows.accounts.items():
+                    touched.setdefault(found, (key, rows.block["number"]))
+                batches |= rows.batches
+            self._touch_accounts(session, touched)
+            self._project(session, batches)
+        return set(touched)
+
+    def retract(self, block_hash: str) -> set[str]:
+        """Delete block `block_hash` and its rows; return the accounts its events named."""
+        with Session(self.engine) as session, session.begin():
+            subjects = session.scalars(
+                select(Event.subject).where(Event.block_hash == block_hash, Event.subject != None)  # noqa: E711
+            ).all()
+            signers = session.scalars(
+                select(Extrinsic.signer).where(
+                    Extrinsic.block_hash == block_hash,
+                    Extrinsic.signer != None,  # noqa: E711
+                )
+            ).all()
+            parties = session.execute(
+                select(Transfer.sender, Transfer.receiver).where(Transfer.block_hash == block_hash)
+            ).all()
+            session.execute(delete(Block).where(Block.hash == block_hash))
+            self._project(
+                session, {int(s.split(":")[1]) for s in subjects if s and s.startswith("batch:")}
+            )
+        return {str(s) for s in signers} | {str(a) for pair in parties for a in pair}
+
+    def mark_finalized(self, number: int) -> None:
+        """Mark every indexed block up to `number` finalized."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(
+                update(Block)
+                .where(Block.number <= number, Block.finalized == False)  # noqa: E712
+                .values(finalized=True)
+            )
+
+    def set_balances(self, balances: Mapping[str, tuple[int, int, int, int]], at: int) -> None:
+        """Store ``address -> (nonce, free, reserved, frozen)`` as read at block `at`."""
+        with Session(self.engine) as session, session.begin():
+            for found, (nonce, free, reserved, frozen) in balances.items():
+                session.execute(
+                    update(Account)
+                    .where(Account.address == found)
+                    .values(nonce=nonce, free=free, reserved=reserved, frozen=frozen, updated_at=at)
+                )
+
+    def accounts(self) -> dict[str, str]:
+        """Return every known ``address -> public key``."""
+        with Session(self.engine) as session:
+            return dict(session.execute(select(Account.address, Account.public_key)))
+
+    def count(self, model: Any) -> int:
+        """Return the number of rows of `model`."""
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    @staticmethod
+    def _touch_accounts(session: Session, touched: Mapping[str, tuple[bytes, int]]) -> None:
+        if not touched:
+            return
+        known = set(
+            session.scalars(select(Account.address).where(Account.address.in_(list(touched))))
+        )
+        fresh = [
+            {
+                "address": found,
+                "public_key": "0x" + key.hex(),
+                "nonce": 0,
+                "free": 0,
+                "reserved": 0,
+                "frozen": 0,
+                "first_seen": number,
+                "updated_at": -1,
+            }
+            for found, (key, number) in touched.items()
+            if found not in known
+        ]
+        if fresh:
+            session.execute(insert(Account), fresh)
+
+    def _project(self, session: Session, batch_ids: set[int]) -> None:
+        for batch_id in sorted(batch_ids):
+            found = session.execute(
+                select(Event.block_number, Event.name, Event.fields)
+                .where(Event.subject == f"batch:{batch_id}")
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            columns = project_batch([(int(n), str(name), f) for n, name, f in found], self.prefix)
+            session.execute(delete(Batch).where(Batch.batch_id == batch_id))
+            if columns is None:
+                continue
+            votes = session.execute(
+                select(Vote.curator, Vote.aye)
+                .where(Vote.batch_id == batch_id)
+                .order_by(Vote.block_number, Vote.event_index)
+            ).all()
+            latest = dict(votes)  # the last vote of each counts
+            ayes = sum(1 for aye in latest.values() if aye)
+            session.add(Batch(batch_id=batch_id, ayes=ayes, nays=len(latest) - ayes, **columns))

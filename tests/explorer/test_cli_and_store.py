@@ -1,0 +1,80 @@
+"""`deepshard explorer` on bad input, the store's chain check, and the batch projection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from deepshard.client.cli import app
+from deepshard.client.explorer.database import (
+    current_revision,
+    downgrade,
+    head,
+    open_engine,
+    upgrade,
+)
+from deepshard.client.explorer.store import Store, WrongChain, project_batch
+
+ALICE_HEX = "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
+ALICE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--db", "mysql://u@h/d"], "unsupported database"),
+        (["--db", "::nonsense::"], "not a database URL"),
+        (["--node", "ws://127.0.0.1:9"], "cannot connect"),
+    ],
+)
+def test_index_fails_cleanly(tmp_path: Path, args: list[str], message: str) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    result = CliRunner().invoke(app, ["explorer", "index", "--once", *db, *args])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_a_database_belongs_to_one_chain(db_url: str) -> None:
+    engine = open_engine(db_url)
+    upgrade(engine)
+    assert current_revision(engine) == head()
+    store = Store(engine)
+    store.check_genesis("0x" + "11" * 32)
+    store.check_genesis("0x" + "11" * 32)
+    with pytest.raises(WrongChain):
+        store.check_genesis("0x" + "22" * 32)
+    downgrade(engine)
+    assert current_revision(engine) is None
+    engine.dispose()
+
+
+def test_a_batch_is_projected_from_its_events() -> None:
+    submitted = {
+        "batch_id": 3,
+        "informant": ALICE_HEX,
+        "cid": "0x01",
+        "stake": 20,
+        "voting_ends": 9,
+    }
+    assert project_batch([], 42) is None
+    assert project_batch([(5, "Voted", {"batch_id": 3})], 42) is None
+    voting = project_batch([(4, "BatchSubmitted", submitted)], 42)
+    assert voting is not None
+    assert (voting["informant"], voting["status"], voting["submitted_block"]) == (
+        ALICE,
+        "Voting",
+        4,
+    )
+    rejected = project_batch(
+        [
+            (4, "BatchSubmitted", submitted),
+            (9, "BatchRejected", {"batch_id": 3, "turnout": 5, "threshold": 7}),
+            (9, "InformantSlashed", {"batch_id": 3, "amount": 2}),
+        ],
+        42,
+    )
+    assert rejected is not None
+    assert (rejected["status"], rejected["closed_block"], rejected["slashed"]) == ("Rejected", 9, 2)
+    assert (rejected["turnout"], rejected["threshold"], rejected["value"]) == (5, 7, None)
