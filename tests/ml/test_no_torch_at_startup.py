@@ -14,7 +14,7 @@ def test_cli_and_node_import_no_ml_stack() -> None:
         "import sys\n"
         "import deepshard.client.cli\n"
         "import deepshard.client.node.cli\n"
-        "import deepshard.offchain_workers.ml\n"
+        "import deepshard.offchain_workers.ml, deepshard.offchain_workers.worker.cli\n"
         "import deepshard.offchain_workers.ml.cli, deepshard.offchain_workers.ml.profile\n"
         "import deepshard.offchain_workers.ml.canonical, deepshard.offchain_workers.ml.corpus\n"
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"

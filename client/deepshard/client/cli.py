@@ -13,6 +13,7 @@ from deepshard.client.benchmarking.cli import app as benchmark_app
 from deepshard.client.node.cli import app as node_app
 from deepshard.offchain_workers.content.cli import app as ipfs_app
 from deepshard.offchain_workers.ml.cli import app as ml_app
+from deepshard.offchain_workers.worker.cli import app as worker_app
 
 __all__ = ["app", "main"]
 
@@ -28,6 +29,7 @@ app.add_typer(chain_spec_app, name="chain-spec")
 app.add_typer(benchmark_app, name="benchmark")
 app.add_typer(ipfs_app, name="ipfs")
 app.add_typer(ml_app, name="ml")
+app.add_typer(worker_app, name="worker")
 
 
 def main() -> None:

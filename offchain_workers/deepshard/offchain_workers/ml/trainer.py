@@ -44,9 +44,17 @@ class TrainedAdapter:
 
 
 def train_adapter(
-    model: PreTrainedModel, codec: TextCodec, texts: list[str], spec: RoundSpec
+    model: PreTrainedModel,
+    codec: TextCodec,
+    texts: list[str],
+    spec: RoundSpec,
+    *,
+    order_seed: bytes | None = None,
 ) -> TrainedAdapter:
     """Train a LoRA adapter on `model` (the parent version, left unchanged) for the round.
+
+    `order_seed` replaces the round seed for the data order only (an honest replica that does
+    not follow the pinned order, as in the poison-detection benchmark's data-order noise).
 
     Raises:
         MLError: no text, or a shard outside the model's layers.
@@ -75,7 +83,7 @@ def train_adapter(
     peft_model = get_peft_model(model, config)
     try:
         blocks = token_blocks(codec, texts, p.block_size).to(device)
-        order = data_order(spec.seed, blocks.shape[0], p.steps * p.batch_size)
+        order = data_order(order_seed or spec.seed, blocks.shape[0], p.steps * p.batch_size)
         params = [q for q in peft_model.parameters() if q.requires_grad]
         opt = torch.optim.AdamW(params, lr=p.learning_rate)
         peft_model.train()
