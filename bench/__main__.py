@@ -21,6 +21,7 @@ MODULES = (
     "pallet_weights",
     "informants",
     "content",
+    "ml",
 )
 
 
