@@ -25,10 +25,12 @@ help: ## Show this help: every target, then the variables above
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	# torch first, pinned: 2.13.0 is the CPU build (a bare `torch` would pull a multi-GB CUDA one)
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev,ml,bench]'
 	@touch $(STAMP)
 
-install: $(STAMP) ## Create the virtual environment and install Deepshard with its dev tools
+install: $(STAMP) ## Create the virtual environment and install Deepshard with its dev tools and the ML extra (CPU torch)
 
 JS_STAMP := tests/e2e/js/node_modules/.package-lock.json
 

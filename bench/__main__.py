@@ -24,6 +24,7 @@ MODULES = (
     "sync",
     "training",
     "explorer",
+    "ml",
 )
 
 

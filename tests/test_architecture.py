@@ -85,7 +85,11 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "deepshard.client.rpc.client",
         "deepshard.primitives",
     ),
-    "deepshard.offchain_workers": ("deepshard.offchain_workers", "deepshard.primitives"),
+    "deepshard.offchain_workers": (
+        "deepshard.offchain_workers",
+        "deepshard.client.rpc.client",
+        "deepshard.primitives",
+    ),
 }
 """Importer package -> the Deepshard packages it may import; the longest matching key wins."""
 
@@ -586,7 +590,8 @@ LAYERING_CASES = [
         True,
     ),
     ("deepshard.offchain_workers.trainer", "from deepshard.runtime.support import Pallet", False),
-    ("deepshard.offchain_workers.trainer", "from deepshard.client.rpc.client import Rpc", False),
+    ("deepshard.offchain_workers.trainer", "from deepshard.client.rpc.client import Rpc", True),
+    ("deepshard.offchain_workers.trainer", "from deepshard.client.node import logs", False),
     ("deepshard.client.cli", "from deepshard.offchain_workers.cli import app", True),
     ("deepshard.client.cli", "from deepshard.client.wallet.cli import app", True),
     ("deepshard.client.cli", "from deepshard.offchain_workers.trainer import run", False),

@@ -1,0 +1,75 @@
+"""``deepshard worker ROLE``: run an off-chain worker against a node.
+
+Examples:
+    1. deepshard worker curator --node ws://127.0.0.1:9944 --key //Bob --bond 200000000000000
+    2. deepshard worker curator --keystore ~/.deepshard/worker-keys --prometheus-port 9616
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Off-chain workers: curator (trainer and scorer follow).", no_args_is_help=True
+)
+
+
+@app.command()
+def curator(  # noqa: PLR0917 - one parameter per command-line option
+    node: Annotated[str, typer.Option(help="Node RPC URL.")] = "ws://127.0.0.1:9944",
+    key: Annotated[str | None, typer.Option(help="Secret URI of the worker's key.")] = None,
+    keystore: Annotated[Path | None, typer.Option(help="Keystore directory with its key.")] = None,
+    repo: Annotated[
+        Path | None, typer.Option(help="Embedded content store [env DEEPSHARD_IPFS_PATH].")
+    ] = None,
+    ipfs_api: Annotated[str | None, typer.Option(help="Kubo RPC API instead of --repo.")] = None,
+    state: Annotated[
+        Path | None, typer.Option(help="SQLite state file (default: ~/.deepshard/workers/).")
+    ] = None,
+    bond: Annotated[int, typer.Option(help="Curator bond to keep (smallest units).")] = 0,
+    prometheus_port: Annotated[int | None, typer.Option(help="Expose metrics here.")] = None,
+    log: Annotated[
+        str, typer.Option("--log", "-l", help="Log directives, as the node's.")
+    ] = "info",
+) -> None:
+    """Curate batches: fetch, check, dedupe, judge and vote with the five criteria."""
+    from deepshard.offchain_workers.content.cli import default_repo  # noqa: PLC0415
+    from deepshard.offchain_workers.content.embedded import EmbeddedStore  # noqa: PLC0415
+    from deepshard.offchain_workers.content.kubo import KuboRpcStore  # noqa: PLC0415
+    from deepshard.offchain_workers.worker.curator import CuratorRole  # noqa: PLC0415
+    from deepshard.offchain_workers.worker.keys import KeyError_, load_key  # noqa: PLC0415
+    from deepshard.offchain_workers.worker.logs import configure_logging  # noqa: PLC0415
+    from deepshard.offchain_workers.worker.runner import WorkerConfig, run_worker  # noqa: PLC0415
+
+    try:
+        configure_logging(log)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    try:
+        keypair = load_key(key, keystore)
+    except KeyError_ as exc:
+        raise typer.BadParameter(str(exc)) from None
+    address = keypair.ss58_address()
+    path = state or Path.home() / ".deepshard" / "workers" / f"curator-{address}.sqlite"
+
+    async def main() -> None:
+        async with contextlib.AsyncExitStack() as stack:
+            store: Any
+            if ipfs_api:
+                store = await stack.enter_async_context(KuboRpcStore(ipfs_api))
+            else:
+                store = EmbeddedStore(repo or default_repo())
+                stack.callback(store.close)
+            role = CuratorRole(store, bond=bond)
+            config = WorkerConfig(node, keypair, path, prometheus_port)
+            await run_worker(config, role)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main())
