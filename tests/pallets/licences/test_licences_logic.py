@@ -158,3 +158,44 @@ def test_purchase_phases() -> None:
     assert logic.next_phase(PurchasePhase.EXPIRED, 5, 2, 10, 3) is PurchasePhase.EXPIRED
     with pytest.raises(ValueError, match="threshold"):
         logic.next_phase(open_, 1, 0, 10, 3)
+
+
+@given(st.data())
+def test_version_value_sums_the_line_of_parents(data: st.DataObject) -> None:
+    count = data.draw(st.integers(1, 12))
+    parents: dict[int, int | None] = {0: None}
+    for v in range(1, count):
+        parents[v] = data.draw(st.integers(0, v - 1))
+    paid = {v: data.draw(st.integers(0, 10**20)) for v in range(count)}
+    version = data.draw(st.integers(0, count - 1))
+    line: list[int] = []
+    current: int | None = version
+    while current is not None:  # brute force: list the line first, then add it up
+        line.append(current)
+        current = parents[current]
+    assert logic.compute_version_value(version, parents, paid) == sum(paid[v] for v in line)
+
+
+def test_version_value_errors() -> None:
+    with pytest.raises(ValueError, match="unknown"):
+        logic.compute_version_value(3, {0: None}, {})
+    with pytest.raises(ValueError, match="loops"):
+        logic.compute_version_value(1, {1: 2, 2: 1}, {})
+    with pytest.raises(ValueError, match="no record"):
+        logic.compute_version_value(1, {1: 5}, {})
+    with pytest.raises(ValueError, match="negative"):
+        logic.compute_version_value(0, {0: None}, {0: -1})
+
+
+def test_value_units_and_silent_keepers() -> None:
+    assert logic.compute_value_units(999, 1_000) == 0
+    assert logic.compute_value_units(10**21, 10**12) == 10**9
+    with pytest.raises(ValueError, match="positive"):
+        logic.compute_value_units(1, 0)
+    a, b, c = b"a" * 32, b"b" * 32, b"c" * 32
+    assert logic.compute_silent_keepers([a, b, c], {b}) == [a, c]
+    assert logic.compute_silent_keepers([a, b], {a, b}) == []
+    with pytest.raises(ValueError, match="twice"):
+        logic.compute_silent_keepers([a, a], set())
+    with pytest.raises(ValueError, match="not serving"):
+        logic.compute_silent_keepers([a], {c})

@@ -29,7 +29,7 @@ deadline passes first (`next_phase`).
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from typing import Final
 
 __all__ = [
@@ -37,6 +37,9 @@ __all__ = [
     "FIXED_MAX",
     "PERBILL",
     "PurchasePhase",
+    "compute_version_value",
+    "compute_value_units",
+    "compute_silent_keepers",
     "compute_growth_factor",
     "compute_price",
     "compute_split",
@@ -62,6 +65,65 @@ class PurchasePhase(enum.IntEnum):
     """At least ``threshold`` keepers delivered: the escrow was paid out."""
     EXPIRED = 2
     """The deadline passed first: the buyer was refunded, silent keepers slashed."""
+
+
+def compute_version_value(
+    version: int, parents: Mapping[int, int | None], paid: Mapping[int, int]
+) -> int:
+    """What the chain paid for everything behind `version`, its ancestors included.
+
+    Walks ``parents`` back to the root, adding what each version's round and batch were paid
+    (a version missing from ``paid`` paid nothing).
+
+    Raises:
+        ValueError: the version is unknown, a parent is missing, the chain loops, or an
+            amount is negative.
+    """
+    # Verify the version is known.
+    if version not in parents:
+        raise ValueError(f"unknown version {version}")
+    total = 0
+    seen: set[int] = set()
+    current: int | None = version
+    while current is not None:
+        # Verify the chain neither loops nor breaks, and amounts are balances.
+        if current in seen:
+            raise ValueError(f"the version chain loops at {current}")
+        if current not in parents:
+            raise ValueError(f"version {current} has no record")
+        amount = paid.get(current, 0)
+        if amount < 0:
+            raise ValueError(f"version {current} paid a negative amount")
+        seen.add(current)
+        total += amount
+        current = parents[current]
+    return total
+
+
+def compute_value_units(value: int, unit: int) -> int:
+    """How many whole value units `value` is worth (rounded down: the price never runs ahead).
+
+    Raises:
+        ValueError: the unit is not positive or the value is negative.
+    """
+    # Verify the unit and the value.
+    if unit <= 0 or value < 0:
+        raise ValueError("the value unit must be positive and the value not negative")
+    return value // unit
+
+
+def compute_silent_keepers(keepers: Sequence[bytes], delivered: Set[bytes]) -> list[bytes]:
+    """The keepers of a purchase that did not deliver, in their order (the ones to slash).
+
+    Raises:
+        ValueError: a keeper is listed twice, or a delivery came from no listed keeper.
+    """
+    # Verify the keeper list and the deliveries.
+    if len(set(keepers)) != len(keepers):
+        raise ValueError("a keeper is listed twice")
+    if not delivered <= set(keepers):
+        raise ValueError("a delivery from a keeper not serving the purchase")
+    return [k for k in keepers if k not in delivered]
 
 
 def _checked_fixed_mul(a: int, b: int) -> int | None:
