@@ -25,6 +25,7 @@ MODULES = (
     "training",
     "explorer",
     "ml",
+    "licences",
 )
 
 
