@@ -231,6 +231,8 @@ class TrainerRole:
         if stored is None:
             return  # never committed this round: nothing to reveal
         prepared = Prepared.decode(stored)
+        if await chain.query("Training", "Commitments", current.round_id, me) is None:
+            return  # the commitment never landed (e.g. trained past the deadline)
 
         async def applied() -> bool:
             return await chain.query("Training", "Reveals", current.round_id, me) is not None
