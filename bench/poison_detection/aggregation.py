@@ -22,7 +22,7 @@ LAYOUT = (
     ("heldout_loss", False, 10_000),
     ("heldout_improvement", True, 10_000),
     ("probe_loglik", True, 20_000),
-    ("curvature", False, 50_000),
+    ("curvature", True, 50_000),
     ("weight_distance", False, 50_000),
 )
 """The runtime's statistics layout: name, higher is better, floor (x10^6)."""

@@ -174,3 +174,36 @@ def test_honest_and_poisoned_adapters(
         )
     )
     assert weight_distances(adapters) == pytest.approx([direct, direct])
+
+
+def test_layout_directions_match_what_the_scorer_measures(
+    base_dir: Path, honest_texts: list[str], held_out_texts: list[str]
+) -> None:
+    """For every statistic of the pallet's layout, an honest adapter is on the side the layout
+    declares better than an adapter trained on foreign text (curvature included: fine-tuning on
+    in-domain text raises the held-out Fast-DetectGPT curvature, poison lowers it)."""
+    from deepshard.offchain_workers.ml.base_model import load_model  # noqa: PLC0415
+    from deepshard.offchain_workers.ml.profile import RoundSpec, TrainingProfile  # noqa: PLC0415
+    from deepshard.offchain_workers.ml.scorer import score_adapters  # noqa: PLC0415
+    from deepshard.offchain_workers.ml.trainer import train_adapter  # noqa: PLC0415
+    from deepshard.pallets.training.pallet import DEFAULT_STATISTICS  # noqa: PLC0415
+
+    model, codec = load_model(base_dir)
+    work, _ = load_model(base_dir)
+    spec = RoundSpec(
+        b"\x07" * 32, (0, 2), TrainingProfile(steps=10, batch_size=4, learning_rate_e9=3_000_000)
+    )
+    poison_texts = ["\u4e2d\u6587\u6bb5\u843d " * 60 + str(i) for i in range(24)]
+    blobs = [
+        train_adapter(model, codec, honest_texts, spec).blob,
+        train_adapter(model, codec, honest_texts[::-1], spec).blob,
+        train_adapter(model, codec, poison_texts, spec).blob,
+    ]
+    honest, _, poison = score_adapters(
+        model, work, codec, blobs, held_out=held_out_texts, probes=honest_texts[:4]
+    )
+    assert poison.values["curvature"] < honest.values["curvature"]
+    for stat in DEFAULT_STATISTICS:
+        name = bytes(stat.name).decode()
+        h, p = honest.values[name], poison.values[name]
+        assert (h > p) if stat.higher_is_better else (h < p), (name, h, p)

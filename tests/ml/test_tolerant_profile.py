@@ -38,7 +38,7 @@ def _logic() -> Any:
 
 LOGIC = _logic()
 pytestmark = pytest.mark.skipif(LOGIC is None, reason="the Training pallet is not installed")
-LAYOUT = ((False, 10_000), (True, 10_000), (True, 20_000), (False, 50_000), (False, 50_000))
+LAYOUT = ((False, 10_000), (True, 10_000), (True, 20_000), (True, 50_000), (False, 50_000))
 
 
 def test_thread_noise_flags_no_honest_replica(

@@ -163,12 +163,14 @@ DEFAULT_STATISTICS: Final = (
     _stat("heldout_loss", False, 10_000),
     _stat("heldout_improvement", True, 10_000),
     _stat("probe_loglik", True, 20_000),
-    _stat("curvature", False, 50_000),
+    _stat("curvature", True, 50_000),
     _stat("weight_distance", False, 50_000),
 )
 """The statistics layout: held-out loss of parent + adapter and its improvement over the
 parent, log-likelihood on probes from the batch, Fast-DetectGPT curvature (the parent as
-sampling model), and the adapter's weight distance to the others; all x10^6."""
+sampling model), and the adapter's weight distance to the others; all x10^6. Curvature is
+measured on held-out in-domain text with the candidate as scoring model, so fine-tuning on
+in-domain data raises it and poisoned data lowers it: higher is better."""
 
 DEFAULT_PROFILE: Final = TrainingProfile(
     mode=ProfileMode.Deterministic,
