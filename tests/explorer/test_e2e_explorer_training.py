@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,7 +22,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from substrateinterface import SubstrateInterface
+from typer.testing import CliRunner
 
+from deepshard.client.cli import app
 from deepshard.client.explorer.api import create_app
 from deepshard.client.explorer.database import open_engine, upgrade
 from deepshard.client.explorer.indexer import Indexer
@@ -172,3 +175,30 @@ def test_a_round_is_indexed_as_the_chain_holds_it(
         assert api.get("/versions").status_code == 200
     finally:
         engine.dispose()
+
+
+def test_the_wallet_shows_the_played_round_and_versions(
+    node_url: str, round_played: dict[str, Any]
+) -> None:
+    def wallet(*args: str) -> Any:
+        result = CliRunner().invoke(
+            app, ["wallet", *args, "--json"], env={"DEEPSHARD_NODE": node_url}
+        )
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    round_id, onchain = round_played["round_id"], round_played["round"]
+    poisoned = round_played["poisoned"]
+    shown = wallet("round", str(round_id))
+    assert shown["phase"] == onchain["phase"] == "Closed"
+    assert shown["outcome"] == "Accepted"
+    assert [t["account"] for t in shown["trainers"]] == [t[0] for t in onchain["trainers"]]
+    assert shown["revealed"] == onchain["revealed"]
+    assert sorted(shown["accepted"]) == sorted(onchain["accepted"])
+    assert shown["paid"] == onchain["paid"]
+    assert shown["verdicts"][poisoned] == "rejected"
+    assert {v for who, v in shown["verdicts"].items() if who != poisoned} == {"accepted"}
+    assert shown["pending_slashes"] == {}  # Root cancelled the only one
+    assert [r["round_id"] for r in wallet("rounds")] == [round_id]
+    assert [v["version_id"] for v in wallet("versions")] == sorted(round_played["versions"])
+    assert wallet("version", "1")["lineage"] == [1, 0]
