@@ -289,3 +289,46 @@ def test_multisig_transfer(wallet: Wallet, ws: SubstrateInterface) -> None:
     assert (last["executed"], last["call_result"]) == (True, "ok")
     assert free(ws, members[1]) == before + 2 * UNIT
     assert wallet.ok("multisig", "pending", shown["address"], "--json") == []
+
+
+def test_trainer_and_scorer_bonds_rounds_and_versions(
+    wallet: Wallet, ws: SubstrateInterface
+) -> None:
+    bonded = wallet.ok("trainer", "bond", "150", "--from", "charlie", "--yes", "--json")
+    assert "Training.Bonded" in bonded["events"]
+    status = wallet.ok("trainer", "status", "charlie", "--json")
+    onchain = ws.query("Training", "TrainerBonds", [status["trainer"]]).value
+    assert status["active"] == onchain["active"] == 150 * UNIT
+    assert status["role"] == "Trainer"
+
+    wallet.ok("trainer", "unbond", "20", "--from", "charlie", "--yes", "--json")
+    status = wallet.ok("trainer", "status", "charlie", "--json")
+    assert status["active"] == 130 * UNIT
+    assert [c["amount"] for c in status["unlocking"]] == [20 * UNIT]
+    # Nothing is ready yet: the pallet refuses by name, with its documentation.
+    code, out = wallet("trainer", "withdraw", "--from", "charlie", "--yes", "--json")
+    assert code == 6, out
+    assert out["error"] == "Training.NothingToWithdraw", out
+    assert out["docs"]
+
+    # Below the minimum scorer bond: a module error by name.
+    code, out = wallet("scorer", "bond", "1", "--from", "charlie", "--yes", "--json")
+    assert code == 6, out
+    assert out["error"] == "Training.BondTooLow", out
+    assert wallet.ok("scorer", "status", "charlie", "--json")["bonded"] is False
+
+    rounds = wallet.ok("rounds", "--json")
+    expected = sorted(int(k.value) for k, _ in ws.query_map("Training", "Rounds"))
+    assert [r["round_id"] for r in rounds] == expected
+    versions = wallet.ok("versions", "--json")
+    onchain_versions = {int(k.value): v.value for k, v in ws.query_map("Training", "ModelVersions")}
+    assert [v["version_id"] for v in versions] == sorted(onchain_versions)
+    for v in versions:
+        assert v["layer_count"] == onchain_versions[v["version_id"]]["layer_count"]
+        assert v["held_out_loss"] == onchain_versions[v["version_id"]]["held_out_loss"]
+    if versions:
+        one = wallet.ok("version", str(versions[0]["version_id"]), "--json")
+        assert one["lineage"][0] == versions[0]["version_id"]
+    code, out = wallet("round", "999999", "--json")
+    assert (code, out["error"]) == (7, "InvalidInput")
+    assert "no round 999999" in out["message"]

@@ -104,6 +104,14 @@ def _units(value: int | str | None, decimals: int = 12) -> str:
     return f"{whole:,}.{fraction:0{decimals}d}"[: len(f"{whole:,}") + 5]
 
 
+def _micro(value: int | None) -> str:
+    """Render a x10^6 fixed-point integer (a loss, a statistic) with six decimals."""
+    if value is None:
+        return "-"
+    whole, fraction = divmod(abs(int(value)), 1_000_000)
+    return f"{'-' if int(value) < 0 else ''}{whole}.{fraction:06d}"
+
+
 def _api(app: FastAPI, explorer: Explorer) -> None:
     @app.get("/api/v1/status", tags=["chain"], responses=_ERRORS)
     def status() -> dict[str, Any]:
@@ -187,6 +195,30 @@ def _api(app: FastAPI, explorer: Explorer) -> None:
         """A batch with its votes and events."""
         return explorer.batch(batch_id)
 
+    @app.get("/api/v1/rounds", tags=["training"], responses=_ERRORS)
+    def rounds(
+        limit: Limit = 25,
+        cursor: NumberCursor = None,
+        status: Annotated[str | None, Query(max_length=16)] = None,
+    ) -> PageBody:
+        """Training rounds, newest first; filter by status (Open, Aggregated, Closed)."""
+        return _page(explorer.rounds(limit, cursor, status))
+
+    @app.get("/api/v1/rounds/{round_id}", tags=["training"], responses=_ERRORS)
+    def round_(round_id: Annotated[int, Path(ge=0, le=2**63 - 1)]) -> dict[str, Any]:
+        """A round: drawn trainers and scorers, commits, reveals, scores, verdicts, slashes."""
+        return explorer.round(round_id)
+
+    @app.get("/api/v1/versions", tags=["training"], responses=_ERRORS)
+    def versions(limit: Limit = 25, cursor: NumberCursor = None) -> PageBody:
+        """Model versions, newest first."""
+        return _page(explorer.versions(limit, cursor))
+
+    @app.get("/api/v1/versions/{version_id}", tags=["training"], responses=_ERRORS)
+    def version(version_id: Annotated[int, Path(ge=0, le=2**63 - 1)]) -> dict[str, Any]:
+        """A model version with its adapters, lineage and children."""
+        return explorer.version(version_id)
+
     @app.get("/api/v1/search", tags=["search"], responses=_ERRORS)
     def search(q: Annotated[str, Query(min_length=1, max_length=80)]) -> SearchBody:
         """Resolve a block number, block hash, extrinsic hash or address."""
@@ -215,6 +247,7 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
         f"{text[:10]}…{text[-6:]}" if isinstance(text, str) and len(text) > 20 else text
     )
     templates.env.filters["units"] = _units
+    templates.env.filters["micro"] = _micro
 
     def render(request: Request, name: str, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, name, context)
@@ -253,6 +286,26 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
     ) -> HTMLResponse:
         return render(request, "batch.html", batch=explorer.batch(batch_id))
 
+    @app.get("/rounds", include_in_schema=False)
+    def rounds_page(request: Request, cursor: str | None = None) -> HTMLResponse:
+        return render(request, "rounds.html", page=explorer.rounds(25, cursor))
+
+    @app.get("/round/{round_id}", include_in_schema=False)
+    def round_page(
+        request: Request, round_id: Annotated[int, Path(ge=0, le=2**63 - 1)]
+    ) -> HTMLResponse:
+        return render(request, "round.html", round=explorer.round(round_id))
+
+    @app.get("/versions", include_in_schema=False)
+    def versions_page(request: Request, cursor: str | None = None) -> HTMLResponse:
+        return render(request, "versions.html", page=explorer.versions(25, cursor))
+
+    @app.get("/version/{version_id}", include_in_schema=False)
+    def version_page(
+        request: Request, version_id: Annotated[int, Path(ge=0, le=2**63 - 1)]
+    ) -> HTMLResponse:
+        return render(request, "version.html", version=explorer.version(version_id))
+
     @app.get("/search", include_in_schema=False)
     def search_page(q: str = "") -> RedirectResponse:
         found = explorer.search(q)
@@ -265,7 +318,8 @@ def create_app(engine: Engine) -> FastAPI:
     app = FastAPI(
         title="Deepshard explorer",
         version="1",
-        description="Blocks, extrinsics, events, accounts, transfers and Informants batches "
+        description="Blocks, extrinsics, events, accounts, transfers, Informants batches, "
+        "Training rounds and model versions "
         "of a Deepshard chain, as indexed by `deepshard explorer index`.",
     )
 

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from deepshard.client.explorer.rows import BlockRows, block_rows
+from deepshard.client.explorer.rows import BlockRows, address, block_rows, version_contents
 from deepshard.client.explorer.store import Store
 from deepshard.client.rpc.client import (
     Block,
@@ -34,6 +34,7 @@ from deepshard.client.rpc.client import (
     ChainClient,
     ConnectionClosed,
     RpcCallError,
+    UnknownItem,
     to_hex,
 )
 from deepshard.primitives.crypto import decode_account_id
@@ -263,7 +264,49 @@ class Indexer:
                 f" ({exc.message}); index from an archive node"
                 " (deepshard node --pruning archive)"
             ) from exc
-        return [block_rows(block, block.spec_version, self.prefix) for block in blocks]
+        found = [block_rows(block, block.spec_version, self.prefix) for block in blocks]
+        await asyncio.gather(*(self._training_storage(rows) for rows in found))
+        return found
+
+    async def _training_storage(self, rows: BlockRows) -> None:
+        """Fill what Training's events do not carry from its storage at the block.
+
+        A scorer's statistics (``Training.Scores``, rows in the order of the round's
+        ``revealed``) and a new version's contents (``Training.ModelVersions``); at genesis,
+        every model version the chain starts with.
+        """
+        at = bytes.fromhex(rows.block["hash"][2:])
+        try:
+            for score in rows.scores:
+                who = decode_account_id(score["scorer"])
+                statistics, round_ = await asyncio.gather(
+                    self.chain.query("Training", "Scores", score["round_id"], who, at=at),
+                    self.chain.query("Training", "Rounds", score["round_id"], at=at),
+                )
+                score["statistics"] = [[int(x) for x in row] for row in statistics or ()]
+                score["trainers"] = [
+                    address(bytes(t), self.prefix) for t in (round_ or {}).get("revealed", ())
+                ]
+            for version in rows.versions:
+                raw = await self.chain.query(
+                    "Training", "ModelVersions", version["version_id"], at=at
+                )
+                if raw is not None:
+                    version.update(version_contents(raw))
+            if rows.block["number"] == 0:
+                async for keys, raw in self.chain.iter_storage("Training", "ModelVersions", at=at):
+                    if keys is None or raw is None:
+                        continue
+                    rows.versions.append(
+                        {
+                            "block_hash": rows.block["hash"],
+                            "block_number": 0,
+                            "version_id": int(keys[0]),
+                            **version_contents(raw),
+                        }
+                    )
+        except UnknownItem:
+            return  # a runtime without the Training pallet
 
     @staticmethod
     def _linked(blocks: list[BlockRows], parent: str | None) -> list[BlockRows]:

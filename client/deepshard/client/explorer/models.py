@@ -8,9 +8,10 @@ block that touches them is added or retracted.
 Hashes and account ids are ``0x`` hex strings; addresses are SS58 strings; balances (``u128``)
 are stored as decimal strings (`Amount`) because neither SQLite nor a ``BIGINT`` holds them.
 
-The Training and Licences pallets do not exist yet: their rounds, scores, model versions and
-licences will get tables of their own, keyed the same way (``block_hash`` cascade, ids from their
-events); `Slash` already has a ``pallet`` column so training slashes land beside informant ones.
+Training rounds are a projection too (`Round`, rebuilt from the events whose subject is
+``round:N``); commitments, reveals, scores and model versions are rows of the block whose event
+announced them (``block_hash`` cascade), the scores and version contents read from storage at that
+block; applied training slashes land in `Slash` beside the informant ones (``pallet`` Training).
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ __all__ = [
     "Batch",
     "Vote",
     "Slash",
+    "Round",
+    "RoundCommitment",
+    "RoundScore",
+    "ModelVersion",
     "Cursor",
 ]
 
@@ -223,6 +228,93 @@ class Slash(Base):
     reason: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(64))
     """What the slash is about (``batch:7``; ``round:3`` once Training exists)."""
+
+
+class Round(Base):
+    """A Training round, projected from the Training events still indexed (subject ``round:N``)."""
+
+    __tablename__ = "rounds"
+
+    round_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    batch_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    parent_version: Mapped[int] = mapped_column(BigInteger)
+    shard: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(66))
+    commit_ends: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    """``Open`` (commit/reveal/score), ``Aggregated`` (dispute window) or ``Closed``."""
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    opened_block: Mapped[int] = mapped_column(BigInteger)
+    aggregated_block: Mapped[int | None] = mapped_column(BigInteger)
+    closed_block: Mapped[int | None] = mapped_column(BigInteger)
+    improvement: Mapped[int | None] = mapped_column(BigInteger)
+    """The accepted cluster's consensus improvement x10^6."""
+    new_version: Mapped[int | None] = mapped_column(BigInteger)
+    paid: Mapped[int | None] = mapped_column(Amount)
+    to_treasury: Mapped[int | None] = mapped_column(Amount)
+    trainers: Mapped[Any] = mapped_column(JSON)
+    """The drawn trainers (SS58), in draw order."""
+    scorers: Mapped[Any] = mapped_column(JSON)
+    """The drawn scorers (SS58), in draw order."""
+    accepted: Mapped[Any] = mapped_column(JSON)
+    outliers: Mapped[Any] = mapped_column(JSON)
+    slashes: Mapped[Any] = mapped_column(JSON)
+    """``address -> {amount, outlier, status}`` with status pending, cancelled or applied."""
+    rewards: Mapped[Any] = mapped_column(JSON)
+    """``address -> amount`` paid to accepted trainers."""
+    scorer_rewards: Mapped[Any] = mapped_column(JSON)
+    """``address -> {amount, agreement}`` paid to scorers."""
+
+
+class RoundCommitment(Base):
+    """A ``Training.Committed`` (kind ``commit``) or ``Training.Revealed`` (``reveal``) event."""
+
+    __tablename__ = "round_commitments"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    event_index: Mapped[int] = mapped_column(Integer)
+    round_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    trainer: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    cid: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str | None] = mapped_column(String(66))
+
+
+class RoundScore(Base):
+    """A ``Training.ScoresSubmitted`` event with the statistics read from ``Training.Scores``."""
+
+    __tablename__ = "round_scores"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    event_index: Mapped[int] = mapped_column(Integer)
+    round_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    scorer: Mapped[str] = mapped_column(String(64), index=True)
+    trainers: Mapped[Any] = mapped_column(JSON)
+    """The revealed trainers (SS58), the rows of `statistics`, in reveal order."""
+    statistics: Mapped[Any] = mapped_column(JSON)
+    """One statistics vector (x10^6 integers) per revealed trainer."""
+
+
+class ModelVersion(Base):
+    """A model version (0 from genesis storage, others from ``Training.VersionRecorded``)."""
+
+    __tablename__ = "model_versions"
+
+    version_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    parent: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    round_id: Mapped[int | None] = mapped_column(BigInteger)
+    held_out_loss: Mapped[int] = mapped_column(BigInteger)
+    """x10^6."""
+    base_cid: Mapped[str] = mapped_column(String(200))
+    layer_count: Mapped[int] = mapped_column(Integer)
+    shards: Mapped[Any] = mapped_column(JSON)
+    adapters: Mapped[Any] = mapped_column(JSON)
 
 
 class Cursor(Base):

@@ -22,6 +22,10 @@ from deepshard.client.explorer.models import (
     Cursor,
     Event,
     Extrinsic,
+    ModelVersion,
+    Round,
+    RoundCommitment,
+    RoundScore,
     Slash,
     Transfer,
     Vote,
@@ -37,6 +41,7 @@ __all__ = [
     "parse_block_id",
     "parse_hash",
     "parse_address",
+    "trainer_table",
 ]
 
 MAX_LIMIT: Final = 100
@@ -401,6 +406,87 @@ class Explorer:
                 "events": [_row(e) for e in events],
             }
 
+    # --- training ---------------------------------------------------------------------
+
+    def rounds(self, limit: int = 25, cursor: str | None = None, status: str | None = None) -> Page:
+        """Training rounds, newest first, optionally in one status (Open, Aggregated, Closed)."""
+        before = _int_cursor(cursor)
+        query = select(Round).order_by(Round.round_id.desc())
+        if status is not None:
+            query = query.where(Round.status == status)
+        if before is not None:
+            query = query.where(Round.round_id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [_amounts(_row(r), "paid", "to_treasury") for r in rows]
+        return Page(items, str(rows[-1].round_id) if more else None)
+
+    def round(self, round_id: int) -> dict[str, Any]:
+        """A round with each drawn trainer's commit, reveal, scores, verdict and slash."""
+        with Session(self.engine) as session:
+            found = session.get(Round, round_id)
+            if found is None:
+                raise NotFound(f"no indexed round {round_id}")
+            entries = session.scalars(
+                select(RoundCommitment)
+                .where(RoundCommitment.round_id == round_id)
+                .order_by(RoundCommitment.block_number, RoundCommitment.event_index)
+            ).all()
+            scores = session.scalars(
+                select(RoundScore)
+                .where(RoundScore.round_id == round_id)
+                .order_by(RoundScore.block_number, RoundScore.event_index)
+            ).all()
+            events = session.scalars(
+                select(Event)
+                .where(Event.subject == f"round:{round_id}")
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            data = _amounts(_row(found), "paid", "to_treasury")
+            data["commitments"] = [_row(e) for e in entries]
+            data["scores"] = [_row(s) for s in scores]
+            data["events"] = [_row(e) for e in events]
+            data["trainer_table"] = trainer_table(data)
+            return data
+
+    def versions(self, limit: int = 25, cursor: str | None = None) -> Page:
+        """Model versions, newest first."""
+        before = _int_cursor(cursor)
+        query = select(ModelVersion).order_by(ModelVersion.version_id.desc())
+        if before is not None:
+            query = query.where(ModelVersion.version_id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [_row(v) for v in rows]
+        return Page(items, str(rows[-1].version_id) if more else None)
+
+    def version(self, version_id: int) -> dict[str, Any]:
+        """A model version with its lineage (itself back to the first) and its children."""
+        with Session(self.engine) as session:
+            found = session.get(ModelVersion, version_id)
+            if found is None:
+                raise NotFound(f"no indexed model version {version_id}")
+            data = _row(found)
+            lineage = [_row(found)]
+            parent = found.parent
+            seen = {version_id}
+            while parent is not None and parent not in seen:
+                above = session.get(ModelVersion, parent)
+                if above is None:
+                    break
+                seen.add(parent)
+                lineage.append(_row(above))
+                parent = above.parent
+            data["lineage"] = lineage
+            data["children"] = list(
+                session.scalars(
+                    select(ModelVersion.version_id)
+                    .where(ModelVersion.parent == version_id)
+                    .order_by(ModelVersion.version_id)
+                )
+            )
+            return data
+
     # --- search -----------------------------------------------------------------------
 
     def search(self, query: str) -> dict[str, str]:
@@ -428,3 +514,43 @@ class Explorer:
     def latest(self, count: int) -> Sequence[dict[str, Any]]:
         """The newest `count` blocks (for the home page)."""
         return self.blocks(count).items
+
+
+def trainer_table(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per drawn trainer: committed, revealed CID, each scorer's statistics, verdict.
+
+    The verdict is ``accepted``, ``outlier``, ``rejected`` (revealed, not accepted),
+    ``missed reveal`` or ``missed commit`` once aggregated, and ``pending`` before.
+    """
+    committed = {e["trainer"] for e in data["commitments"] if e["kind"] == "commit"}
+    reveals = {e["trainer"]: e for e in data["commitments"] if e["kind"] == "reveal"}
+    table = []
+    for trainer in data["trainers"]:
+        scores = {}
+        for score in data["scores"]:
+            if trainer in score["trainers"]:
+                scores[score["scorer"]] = score["statistics"][score["trainers"].index(trainer)]
+        if data["outcome"] is None:
+            verdict = "pending"
+        elif trainer in data["accepted"]:
+            verdict = "accepted"
+        elif trainer in data["outliers"]:
+            verdict = "outlier"
+        elif trainer in reveals:
+            verdict = "rejected"
+        else:
+            verdict = "missed reveal" if trainer in committed else "missed commit"
+        reveal = reveals.get(trainer)
+        table.append(
+            {
+                "trainer": trainer,
+                "committed": trainer in committed,
+                "cid": None if reveal is None else reveal["cid"],
+                "sha256": None if reveal is None else reveal["sha256"],
+                "scores": scores,
+                "verdict": verdict,
+                "slash": data["slashes"].get(trainer),
+                "reward": data["rewards"].get(trainer),
+            }
+        )
+    return table

@@ -11,10 +11,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from multiformats import CID
+
 from deepshard.client.rpc.client import Block, Event, to_hex
 from deepshard.primitives.crypto import ss58_encode
 
-__all__ = ["BlockRows", "block_rows", "jsonable", "address", "ACCOUNT_FIELDS"]
+__all__ = [
+    "BlockRows",
+    "block_rows",
+    "jsonable",
+    "address",
+    "cid_text",
+    "version_contents",
+    "ACCOUNT_FIELDS",
+]
 
 ACCOUNT_FIELDS: Final = frozenset(
     {
@@ -32,6 +42,8 @@ ACCOUNT_FIELDS: Final = frozenset(
         "delegator",
         "delegatee",
         "proxy",
+        "trainer",
+        "scorer",
     }
 )
 """Event fields that name an account: the accounts page and balance refresh follow them."""
@@ -92,6 +104,14 @@ class BlockRows:
     """Every account the block touched: address -> account id."""
     batches: set[int] = field(default_factory=set)
     """The batches whose projection the block changes."""
+    commitments: list[dict[str, Any]] = field(default_factory=list)
+    """``Training.Committed`` and ``Training.Revealed`` rows."""
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    """``Training.ScoresSubmitted`` rows; the indexer fills ``trainers`` and ``statistics``."""
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    """``Training.VersionRecorded`` rows; the indexer fills the version's contents."""
+    rounds: set[int] = field(default_factory=set)
+    """The rounds whose projection the block changes."""
 
 
 def _subject(event: Event) -> str | None:
@@ -99,7 +119,23 @@ def _subject(event: Event) -> str | None:
         batch_id = _field(event.fields, "batch_id")
         if isinstance(batch_id, int):
             return f"batch:{batch_id}"
+    if event.pallet == "Training":
+        round_id = _field(event.fields, "round_id")
+        if isinstance(round_id, int):
+            return f"round:{round_id}"
     return None
+
+
+def cid_text(raw: Any) -> str:
+    """Return a binary CID as text, base32 for v1 (``0x`` hex if not a CID; ``""`` if empty)."""
+    data = bytes(raw) if isinstance(raw, (bytes, bytearray)) else b""
+    if not data:
+        return ""
+    try:
+        cid = CID.decode(data)
+    except (ValueError, KeyError):
+        return to_hex(data)
+    return cid.encode("base32") if cid.version == 1 else str(cid)
 
 
 def _touch(rows: BlockRows, value: Any, prefix: int) -> str | None:
@@ -217,6 +253,9 @@ def _event_rows(
         )
     if subject is None:
         return
+    if event.pallet == "Training":
+        _training_rows(rows, event, where, subject, prefix)
+        return
     batch_id = int(_field(event.fields, "batch_id"))
     rows.batches.add(batch_id)
     if event.name == "Voted":
@@ -240,3 +279,79 @@ def _event_rows(
                 "subject": subject,
             }
         )
+
+
+def _training_rows(
+    rows: BlockRows, event: Event, where: dict[str, Any], subject: str, prefix: int
+) -> None:
+    round_id = int(_field(event.fields, "round_id"))
+    rows.rounds.add(round_id)
+    if event.name in ("Committed", "Revealed"):
+        revealed = event.name == "Revealed"
+        rows.commitments.append(
+            {
+                **where,
+                "round_id": round_id,
+                "trainer": address(bytes(_field(event.fields, "trainer")), prefix),
+                "kind": "reveal" if revealed else "commit",
+                "cid": cid_text(_field(event.fields, "cid")) if revealed else None,
+                "sha256": to_hex(bytes(_field(event.fields, "sha256"))) if revealed else None,
+            }
+        )
+    elif event.name == "ScoresSubmitted":
+        rows.scores.append(
+            {
+                **where,
+                "round_id": round_id,
+                "scorer": address(bytes(_field(event.fields, "scorer")), prefix),
+                "trainers": [],
+                "statistics": [],
+            }
+        )
+    elif event.name == "SlashApplied":
+        rows.slashes.append(
+            {
+                **where,
+                "pallet": event.pallet,
+                "who": address(bytes(_field(event.fields, "trainer")), prefix),
+                "amount": int(_field(event.fields, "amount")),
+                "reason": "RoundSlash",
+                "subject": subject,
+            }
+        )
+    elif event.name == "VersionRecorded":
+        rows.versions.append(
+            {
+                "block_hash": where["block_hash"],
+                "block_number": where["block_number"],
+                "version_id": int(_field(event.fields, "version")),
+                "parent": int(_field(event.fields, "parent")),
+                "round_id": round_id,
+                "held_out_loss": int(_field(event.fields, "held_out_loss")),
+                "base_cid": "",
+                "layer_count": 0,
+                "shards": [],
+                "adapters": [],
+            }
+        )
+
+
+def version_contents(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns of a `ModelVersion` row read from a ``Training.ModelVersions`` value."""
+    parent, round_id = raw["parent"], raw["round_id"]
+    return {
+        "parent": None if parent is None else int(parent),
+        "round_id": None if round_id is None else int(round_id),
+        "held_out_loss": int(raw["held_out_loss"]),
+        "base_cid": cid_text(raw["base_cid"]),
+        "layer_count": int(raw["layer_count"]),
+        "shards": [[int(first), int(end)] for first, end in raw["shards"]],
+        "adapters": [
+            {
+                "shard": int(a["shard"]),
+                "cid": cid_text(a["cid"]),
+                "sha256": to_hex(bytes(a["sha256"])),
+            }
+            for a in raw["adapters"]
+        ],
+    }

@@ -21,13 +21,17 @@ from deepshard.client.explorer.models import (
     Cursor,
     Event,
     Extrinsic,
+    ModelVersion,
+    Round,
+    RoundCommitment,
+    RoundScore,
     Slash,
     Transfer,
     Vote,
 )
 from deepshard.client.explorer.rows import BlockRows, address
 
-__all__ = ["Store", "WrongChain", "project_batch"]
+__all__ = ["Store", "WrongChain", "project_batch", "project_round"]
 
 
 class WrongChain(Exception):
@@ -74,6 +78,97 @@ def project_batch(
         elif name == "InformantSlashed":
             batch["slashed"] = int(fields["amount"])
     return batch
+
+
+def _variant(raw: Any) -> str:
+    if isinstance(raw, Mapping) and len(raw) == 1:
+        return str(next(iter(raw)))
+    return str(raw)
+
+
+def project_round(
+    events: Sequence[tuple[int, str, Mapping[str, Any]]], prefix: int
+) -> dict[str, Any] | None:
+    """Return a round's columns from its Training events ``(block number, name, fields)``.
+
+    Account ids (``0x`` hex in the stored fields) become SS58 addresses with `prefix`.
+    None if its ``RoundOpened`` is not among them (retracted, or never indexed).
+    """
+
+    def ss58(hexed: str) -> str:
+        return address(bytes.fromhex(hexed[2:]), prefix)
+
+    round_: dict[str, Any] | None = None
+    for number, name, fields in events:
+        if name == "RoundOpened":
+            round_ = {
+                "batch_id": int(fields["batch_id"]),
+                "parent_version": int(fields["parent_version"]),
+                "shard": int(fields["shard"]),
+                "seed": str(fields["seed"]),
+                "commit_ends": int(fields["commit_ends"]),
+                "status": "Open",
+                "outcome": None,
+                "opened_block": number,
+                "aggregated_block": None,
+                "closed_block": None,
+                "improvement": None,
+                "new_version": None,
+                "paid": None,
+                "to_treasury": None,
+                "trainers": [ss58(t) for t in fields["trainers"]],
+                "scorers": [ss58(t) for t in fields["scorers"]],
+                "accepted": [],
+                "outliers": [],
+                "slashes": {},
+                "rewards": {},
+                "scorer_rewards": {},
+            }
+        elif round_ is None:
+            continue
+        elif name == "RoundAggregated":
+            round_["status"] = "Aggregated"
+            round_["aggregated_block"] = number
+            round_["outcome"] = _variant(fields["outcome"])
+            round_["accepted"] = [ss58(t) for t in fields["accepted"]]
+            round_["outliers"] = [ss58(t) for t in fields["outliers"]]
+            round_["improvement"] = int(fields["improvement"])
+        elif name == "SlashPending":
+            round_["slashes"][ss58(fields["trainer"])] = {
+                "amount": str(fields["amount"]),
+                "outlier": bool(fields["outlier"]),
+                "status": "pending",
+            }
+        elif name in ("SlashCancelled", "SlashApplied"):
+            slash = round_["slashes"].setdefault(
+                ss58(fields["trainer"]), {"amount": str(fields["amount"]), "outlier": None}
+            )
+            slash["status"] = "cancelled" if name == "SlashCancelled" else "applied"
+            slash["amount"] = str(fields["amount"])
+        elif name == "TrainerRewarded":
+            round_["rewards"][ss58(fields["trainer"])] = str(fields["amount"])
+        elif name == "ScorerRewarded":
+            round_["scorer_rewards"][ss58(fields["scorer"])] = {
+                "amount": str(fields["amount"]),
+                "agreement": int(fields["agreement"]),
+            }
+        elif name == "VersionRecorded":
+            round_["new_version"] = int(fields["version"])
+        elif name == "RoundClosed":
+            round_["status"] = "Closed"
+            round_["closed_block"] = number
+            round_["outcome"] = _variant(fields["outcome"])
+            round_["paid"] = int(fields["paid"])
+            round_["to_treasury"] = int(fields["to_treasury"])
+    return round_
+
+
+def slash_reason(slash: Mapping[str, Any]) -> str:
+    """The `Slash.reason` of a training slash: ``Outlier``, ``MissedDeadline`` or ``RoundSlash``."""
+    outlier = slash.get("outlier")
+    if outlier is None:
+        return "RoundSlash"
+    return "Outlier" if outlier else "MissedDeadline"
 
 
 class Store:
@@ -124,6 +219,7 @@ class Store:
         """Insert blocks (in chain order, one transaction); return the accounts they touched."""
         touched: dict[str, tuple[bytes, int]] = {}
         batches: set[int] = set()
+        rounds: set[int] = set()
         with Session(self.engine) as session, session.begin():
             for rows in blocks:
                 session.execute(insert(Block), [rows.block])
@@ -133,14 +229,19 @@ class Store:
                     (Transfer, rows.transfers),
                     (Vote, rows.votes),
                     (Slash, rows.slashes),
+                    (RoundCommitment, rows.commitments),
+                    (RoundScore, rows.scores),
+                    (ModelVersion, rows.versions),
                 ):
                     if values:
                         session.execute(insert(model), values)
                 for found, key in rows.accounts.items():
                     touched.setdefault(found, (key, rows.block["number"]))
                 batches |= rows.batches
+                rounds |= rows.rounds
             self._touch_accounts(session, touched)
             self._project(session, batches)
+            self._project_rounds(session, rounds)
         return set(touched)
 
     def retract(self, block_hash: str) -> set[str]:
@@ -161,6 +262,9 @@ class Store:
             session.execute(delete(Block).where(Block.hash == block_hash))
             self._project(
                 session, {int(s.split(":")[1]) for s in subjects if s and s.startswith("batch:")}
+            )
+            self._project_rounds(
+                session, {int(s.split(":")[1]) for s in subjects if s and s.startswith("round:")}
             )
         return {str(s) for s in signers} | {str(a) for pair in parties for a in pair}
 
@@ -236,3 +340,23 @@ class Store:
             latest = dict(votes)  # the last vote of each counts
             ayes = sum(1 for aye in latest.values() if aye)
             session.add(Batch(batch_id=batch_id, ayes=ayes, nays=len(latest) - ayes, **columns))
+
+    def _project_rounds(self, session: Session, round_ids: set[int]) -> None:
+        for round_id in sorted(round_ids):
+            subject = f"round:{round_id}"
+            found = session.execute(
+                select(Event.block_number, Event.name, Event.fields)
+                .where(Event.subject == subject)
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            columns = project_round([(int(n), str(name), f) for n, name, f in found], self.prefix)
+            session.execute(delete(Round).where(Round.round_id == round_id))
+            if columns is None:
+                continue
+            session.add(Round(round_id=round_id, **columns))
+            for who, slash in columns["slashes"].items():
+                session.execute(
+                    update(Slash)
+                    .where(Slash.subject == subject, Slash.pallet == "Training", Slash.who == who)
+                    .values(reason=slash_reason(slash))
+                )

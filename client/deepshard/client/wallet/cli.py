@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from deepshard.client.wallet import informants, keys, money, multisig, proxy
+from deepshard.client.wallet import informants, keys, money, multisig, proxy, training
 
 __all__ = ["app"]
 
@@ -29,3 +29,4 @@ money.register(app)
 informants.register(app)
 proxy.register(app)
 multisig.register(app)
+training.register(app)
