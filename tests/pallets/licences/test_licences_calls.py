@@ -345,3 +345,24 @@ def test_integrity_test_names_a_missing_interface() -> None:
     config = Config(currency=Balances, treasury=Treasury, training=System, informants=System)
     with pytest.raises(ValueError, match="System lacks version_record"):
         Licences.integrity_test(config)
+
+
+def test_a_purchase_counts_on_the_keepers_bonded_when_it_opened(ext_builder: Builder) -> None:
+    ext = ext_builder().keepers(KEEPERS[:2]).config(unbonding_period=U32(1)).build()
+    ext.register(0, KEEPERS[:2], threshold=1)
+    ext.call("unbond_keeper", KEEPERS[1].origin)
+    ext.run_to_block(ext.block + 1)
+    ext.call("withdraw_keeper", KEEPERS[1].origin)
+    buy(ext)  # KEEPERS[1] has left: only KEEPERS[0] owes its share
+    purchase = ext.licences.purchases.get(U64(0))
+    assert purchase is not None
+    assert purchase.keepers == (KEEPERS[0].id,)
+    ext.bond(KEEPERS[1:2])  # back before the purchase closes: not counted, not slashed
+    ext.check_invariants()
+    ext.run_to_block(int(purchase.deadline))
+    assert ext.held(KEEPER_REASON, KEEPERS[0].id) == 900  # silent: slashed 10 %
+    assert ext.held(KEEPER_REASON, KEEPERS[1].id) == 1_000
+    for keeper in KEEPERS[:2]:
+        info = ext.licences.keepers.get(keeper.id)
+        assert info is not None
+        assert int(info.open_purchases) == 0

@@ -98,6 +98,7 @@ def purchase_data(
         "price": int(raw["price"]),
         "phase": _variant(raw["phase"]),
         "deadline": int(raw["deadline"]),
+        "keepers": [ss58_encode(bytes(k), prefix) for k in raw["keepers"]],
         "deliveries": [ss58_encode(bytes(k), prefix) for k, _ in raw["deliveries"]],
         "threshold": threshold,
         "buyer_box_key": to_hex(bytes(raw["buyer_box_key"])),
