@@ -47,6 +47,7 @@ from deepshard.pallets.system import System
 from deepshard.pallets.treasury import Treasury
 from deepshard.primitives.codec import H256
 from deepshard.primitives.numeric import U32, U64, U128, Perbill
+from deepshard.primitives.weights import Weight
 from deepshard.runtime.support import ROOT, BadOrigin, TokenError
 from deepshard.runtime.support.testing import assert_last_event, assert_noop
 
@@ -334,6 +335,7 @@ def test_set_pricing_errors(ext_builder: Builder) -> None:
         ({"keeper_min_bond": U128(0)}, "positive"),
         ({"purchase_period": U32(0)}, "positive"),
         ({"max_purchases_per_block": U32(0)}, "at least one purchase"),
+        ({"max_expiry_weight": Weight.from_parts(10, 0)}, "MaxExpiryWeight"),
     ],
 )
 def test_integrity_test_refuses_bad_configurations(overrides: dict[str, Any], message: str) -> None:

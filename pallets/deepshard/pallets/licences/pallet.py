@@ -241,6 +241,10 @@ class Config(PalletConfig):
         default=U32(16), doc="The most purchases whose deadline falls in one block."
     )
     max_cid_length: U32 = constant(default=U32(128), doc="The longest ciphertext CID accepted.")
+    max_expiry_weight: Weight = constant(
+        default=Weight.from_parts(1_000_000_000_000, 0),
+        doc="The most weight the expiries of one block may take in on_initialize.",
+    )
     weights: Any = UnitWeights()
     """The weight table (`LicencesWeights`)."""
 
@@ -762,7 +766,7 @@ class Licences(
 
     @classmethod
     def integrity_test(cls, config: Any) -> None:
-        """Check the configuration, and that a block's expiries fit in a tenth of a block.
+        """Check the configuration, and that a block's expiries fit in `MaxExpiryWeight`.
 
         Raises:
             ValueError: naming the first problem found.
@@ -793,6 +797,15 @@ class Licences(
             raise ValueError("Licences: the keeper bond and the purchase period are positive")
         if config.max_purchases_per_block == 0:
             raise ValueError("Licences: at least one purchase per deadline block")
+        weights = config.weights
+        worst = weights.on_initialize_base()
+        for _ in range(int(config.max_purchases_per_block)):
+            worst = worst.saturating_add(weights.expire_purchase(int(config.max_keepers)))
+        if worst.any_gt(config.max_expiry_weight):
+            raise ValueError(
+                f"Licences: a block's expiries {worst} exceed MaxExpiryWeight "
+                f"{config.max_expiry_weight}"
+            )
 
     def try_state(self) -> None:
         """Check the pallet's invariants.
