@@ -61,16 +61,19 @@ class Wallet:
         assert code == 0, out
         return out
 
-    def import_dev(self, name: str) -> None:
+    def import_secret(self, name: str, secret: str) -> None:
         environ = {
             "DEEPSHARD_WALLET_PATH": str(self.keystore),
             "DEEPSHARD_WALLET_PASSWORD": "pw",
-            "S": f"//{name}",
+            "S": secret,
         }
         result = runner.invoke(
-            app, ["wallet", "import", name.lower(), "--secret-env", "S", "--json"], env=environ
+            app, ["wallet", "import", name, "--secret-env", "S", "--json"], env=environ
         )
         assert result.exit_code == 0, result.output
+
+    def import_dev(self, name: str) -> None:
+        self.import_secret(name.lower(), f"//{name}")
 
 
 @pytest.fixture(scope="module")
@@ -171,6 +174,18 @@ def test_quote_buy_serve_and_decrypt(wallet: Wallet, ws: SubstrateInterface) -> 
     assert out["error"] == "Licences.PriceAboveMax"
     assert "above the buyer's `max_price`" in out["docs"]
     assert out["submitted"] is False
+    assert ws.get_account_nonce(alice) == nonce
+
+    # A wrong password, an unknown key and an empty account are refused before anything is sent.
+    code, out = wallet("licence", "buy", "0", "--from", "alice", "--yes", password="wrong")
+    assert code == 4
+    assert "wrong password" in out
+    code, out = wallet("licence", "buy", "0", "--from", "nobody", "--yes")
+    assert code == 4
+    assert "no key 'nobody'" in out
+    wallet.import_secret("poor", "0x" + "42" * 32)
+    code, out = wallet("licence", "buy", "0", "--from", "poor", "--yes", "--json")
+    assert (code, out["error"]) == (8, "InsufficientBalance")
     assert ws.get_account_nonce(alice) == nonce
 
     bought = wallet.ok("licence", "buy", "0", "--from", "alice", "--yes", "--json")
