@@ -248,12 +248,18 @@ def test_buy_errors(ext_builder: Builder) -> None:
 
 
 def test_buy_needs_threshold_keepers_still_bonded(ext_builder: Builder) -> None:
-    ext = ext_builder().keepers(KEEPERS[:2]).build()
-    ext.register(0, KEEPERS[:2], threshold=2)
+    ext = ext_builder().keepers(KEEPERS[:3]).build()
+    ext.register(0, KEEPERS[:3], threshold=2)
     ext.call("unbond_keeper", KEEPERS[1].origin)
     ext.run_to_block(ext.block + 10)
     ext.call("withdraw_keeper", KEEPERS[1].origin)
+    ext.call("unbond_keeper", KEEPERS[2].origin)  # unbonding: no new purchase counts on it
     assert_noop(ext, lambda: buy(ext), NotEnoughKeepers)
+    ext.bond(KEEPERS[1:2])  # back: two active keepers again
+    buy(ext)
+    purchase = ext.licences.purchases.get(U64(0))
+    assert purchase is not None
+    assert purchase.keepers == (KEEPERS[0].id, KEEPERS[1].id)
 
 
 def test_a_deadline_block_takes_at_most_max_purchases(ext_builder: Builder) -> None:

@@ -424,7 +424,7 @@ class NoCiphertext(Error, index=14):
 
 
 class NotEnoughKeepers(Error, index=15):
-    """Fewer than `threshold` keepers of the version's share set are still bonded."""
+    """Fewer than `threshold` keepers of the version's share set are bonded and not unbonding."""
 
 
 class AlreadyLicensed(Error, index=16):
@@ -554,8 +554,9 @@ class Licences(
     def unbond_keeper(self, origin: Origin) -> None:
         """Start unbonding the whole keeper bond. Origin: signed (a keeper).
 
-        The keeper takes no new shares and may withdraw after `UnbondingPeriod` blocks, once
-        no open purchase counts on it; until then it still delivers (and can be slashed).
+        The keeper takes no new shares and no new purchase counts on it; it may withdraw after
+        `UnbondingPeriod` blocks, once the open purchases that count on it have closed (it
+        still owes them its share, and can be slashed for them).
         """
         # Fails with BadOrigin, NotKeeper or KeeperUnbonding.
         who = ensure_signed(origin)
@@ -656,7 +657,7 @@ class Licences(
         ensure(ciphertext is not None, NoCiphertext)
         assert ciphertext is not None  # for the type checker: ensured above
         ensure(not self.licences_of.contains_key(buyer, version), AlreadyLicensed)
-        serving = [k for k in ciphertext.keepers if self.keepers.contains_key(k)]
+        serving = [k for k in ciphertext.keepers if self._is_active_keeper(k)]
         ensure(len(serving) >= ciphertext.threshold, NotEnoughKeepers)
         value, informants, trainers = lineage
         price = self.price_for_value(value)
@@ -1024,6 +1025,11 @@ class Licences(
         """Count a closed purchase out of the open purchases of the keepers it counted on."""
         for keeper in purchase.keepers:
             self._count_open(keeper, -1)
+
+    def _is_active_keeper(self, keeper: AccountId32) -> bool:
+        """Whether `keeper` is bonded and not unbonding (new purchases count on it)."""
+        info = self.keepers.get(keeper)
+        return info is not None and info.unlock_at is None
 
     def _count_open(self, keeper: AccountId32, step: int) -> None:
         info = self.keepers.get(keeper)
