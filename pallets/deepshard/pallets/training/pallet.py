@@ -984,7 +984,8 @@ class Training(
         * no account is both a drawn trainer and a drawn scorer of a round, none twice;
         * a closed round paid exactly what it had: ``paid + to_treasury = emission +
           slashes`` (emission not minted stays in the budget and counts as the treasury's);
-        * the active round is the only round not closed; versions form a chain.
+        * the active round is the only round not closed; versions form a chain, and each
+          after version 0 records what its round paid (``VersionPayouts``).
 
         Raises:
             RuntimeError: naming the first invariant found broken.
@@ -1024,6 +1025,8 @@ class Training(
             record = self.model_versions.get(U32(version))
             if record is None or (version > 0 and record.parent != U32(version - 1)):
                 raise RuntimeError(f"model version {version} missing or off the chain")
+            if (version > 0) != self.version_payouts.contains_key(U32(version)):
+                raise RuntimeError(f"model version {version}: payout missing, or one for v0")
 
     # --- interface for other pallets and clients ----------------------------------------------
 
