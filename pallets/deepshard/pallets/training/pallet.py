@@ -65,6 +65,7 @@ from deepshard.pallets.training.types import (
     StatisticSpec,
     TrainingProfile,
     UnlockChunk,
+    VersionPayout,
 )
 from deepshard.pallets.training.weights import TrainingWeights, UnitWeights
 from deepshard.primitives.codec import H256, AccountId32, Compact, Enum, Vec
@@ -693,6 +694,10 @@ class Training(
     model_versions: StorageMap[U32, ModelVersion, OptionQuery] = storage(
         hasher=StorageHasher.TWOX_64_CONCAT, doc="Every model version, by id."
     )
+    version_payouts: StorageMap[U32, VersionPayout, OptionQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        doc="What the round behind each model version (after 0) paid, and to whom.",
+    )
     current_version: StorageValue[U32, ValueQuery] = storage(
         default=U32(0), doc="The newest model version."
     )
@@ -979,7 +984,8 @@ class Training(
         * no account is both a drawn trainer and a drawn scorer of a round, none twice;
         * a closed round paid exactly what it had: ``paid + to_treasury = emission +
           slashes`` (emission not minted stays in the budget and counts as the treasury's);
-        * the active round is the only round not closed; versions form a chain.
+        * the active round is the only round not closed; versions form a chain, and each
+          after version 0 records what its round paid (``VersionPayouts``).
 
         Raises:
             RuntimeError: naming the first invariant found broken.
@@ -1019,6 +1025,8 @@ class Training(
             record = self.model_versions.get(U32(version))
             if record is None or (version > 0 and record.parent != U32(version - 1)):
                 raise RuntimeError(f"model version {version} missing or off the chain")
+            if (version > 0) != self.version_payouts.contains_key(U32(version)):
+                raise RuntimeError(f"model version {version}: payout missing, or one for v0")
 
     # --- interface for other pallets and clients ----------------------------------------------
 
@@ -1036,6 +1044,16 @@ class Training(
     def informants(self) -> TrainingQueue:
         """The configured pallet of accepted batches."""
         return cast(TrainingQueue, self.ctx.pallet(self.config.informants))
+
+    def version_record(self, version: U32) -> tuple[U32 | None, VersionPayout | None] | None:
+        """``(parent, payout)`` of a model version, or None if it does not exist.
+
+        The payout is what the round behind the version paid (None for version 0).
+        """
+        record = self.model_versions.get(version)
+        if record is None:
+            return None
+        return record.parent, self.version_payouts.get(version)
 
     def current_periods(self) -> RoundPeriods:
         """The phase lengths of a round opened now."""
@@ -1305,7 +1323,18 @@ class Training(
             ),
         )
         if accepted:
-            self._record_version(round_id, int(round_.held_out_loss))
+            version_id = self._record_version(round_id, int(round_.held_out_loss))
+            self.version_payouts.insert(
+                version_id,
+                VersionPayout(
+                    round_id=round_id,
+                    batch_id=round_.batch_id,
+                    trainers=tuple(
+                        (who, U128(amount)) for who, amount in zip(accepted, received, strict=True)
+                    ),
+                    scorers_paid=round_.scorer_paid,
+                ),
+            )
         self.active_round.kill()
         self.deposit_event(
             RoundClosed(
@@ -1360,8 +1389,11 @@ class Training(
             )
         self.rounds.insert(round_id, replace(self._round(round_id), scorer_paid=U128(paid)))
 
-    def _record_version(self, round_id: U64, loss: int) -> None:
-        """Record the accepted adapters as a new model version on top of the round's parent."""
+    def _record_version(self, round_id: U64, loss: int) -> U32:
+        """Record the accepted adapters as a new model version on top of the round's parent.
+
+        Returns the new version's id.
+        """
         round_ = self._round(round_id)
         parent = self.model_versions.get(round_.parent_version)
         assert parent is not None  # a round's parent is stored
@@ -1394,6 +1426,7 @@ class Training(
                 held_out_loss=I64(loss),
             )
         )
+        return version_id
 
     def _held_bond(self, who: AccountId32) -> int:
         ledger = self.trainer_bonds.get(who)
