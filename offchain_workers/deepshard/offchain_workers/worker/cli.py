@@ -134,8 +134,10 @@ def _serve(  # noqa: PLR0917 - the shared options of a worker command
             else:
                 store = EmbeddedStore(repo or default_repo())
                 stack.callback(store.close)
+            role = make_role(store, cache)
+            stack.callback(role.jobs.close)  # the training/scoring job process
             config = WorkerConfig(node, keypair, path, prometheus_port)
-            await run_worker(config, make_role(store, cache))
+            await run_worker(config, role)
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
