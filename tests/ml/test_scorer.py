@@ -218,6 +218,7 @@ def test_held_out_pass_matches_the_separate_statistics(
     from deepshard.offchain_workers.ml.scorer import (  # noqa: PLC0415
         held_out_pass,
         mean_loss,
+        parent_distributions,
         probe_rows,
     )
 
@@ -230,6 +231,10 @@ def test_held_out_pass_matches_the_separate_statistics(
     loss, curvature = held_out_pass(parent, candidate, blocks, batch=3)
     assert loss == pytest.approx(mean_loss(candidate, blocks), rel=1e-6)
     assert torch.allclose(curvature, fast_detectgpt(parent, candidate, blocks), atol=1e-4)
+    probs = parent_distributions(parent, blocks, batch=3)
+    cached = held_out_pass(parent, candidate, blocks, batch=3, parent_probs=probs)
+    assert cached[0] == loss
+    assert torch.equal(cached[1], curvature)
     rows = token_blocks(codec, honest_texts, 128)
     assert rows.shape[0] > 32
     picked = probe_rows(rows, 32)

@@ -54,10 +54,12 @@ def train_distributed(
     """Train the round's adapter with `nproc` processes (module docs); return rank 0's.
 
     Raises:
-        MLError: `nproc` below 1, or a rank failed (its error is in the message).
+        MLError: `nproc` below 1 or not dividing the batch size, or a rank failed.
     """
     if nproc < 1:
         raise MLError(f"--nproc must be at least 1, not {nproc}")
+    if spec.profile.batch_size % nproc:
+        raise MLError(f"batch size {spec.profile.batch_size} is not divisible by {nproc} processes")
     config = LaunchConfig(
         min_nodes=1,
         max_nodes=1,

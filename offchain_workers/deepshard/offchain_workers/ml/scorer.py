@@ -44,6 +44,7 @@ __all__ = [
     "quantise",
     "mean_loss",
     "held_out_pass",
+    "parent_distributions",
     "probe_rows",
     "weight_distances",
     "score_adapters",
@@ -54,6 +55,8 @@ STATISTICS = ("heldout_loss", "heldout_improvement", "probe_loglik", "curvature"
 _I64 = 2**63 - 1
 MAX_PROBE_BLOCKS = 32
 """The most blocks of the batch the probe log-likelihood is measured on."""
+_CACHE_FLOATS = 64 * 2**20
+"""The most floats of parent distributions kept across adapters (256 MiB)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +103,35 @@ def mean_loss(model: PreTrainedModel, blocks: torch.Tensor, batch: int = 16) -> 
 
 
 @no_grad
+def parent_distributions(
+    parent: PreTrainedModel, blocks: torch.Tensor, batch: int = 16
+) -> list[torch.Tensor]:
+    """Return the parent's next-token distributions over `blocks`, one tensor per row batch."""
+    return [
+        torch.softmax(parent(input_ids=blocks[i : i + batch]).logits[:, :-1, :].float(), dim=-1)
+        for i in range(0, blocks.shape[0], batch)
+    ]
+
+
+@no_grad
 def held_out_pass(
-    parent: PreTrainedModel, candidate: PreTrainedModel, blocks: torch.Tensor, batch: int = 16
+    parent: PreTrainedModel,
+    candidate: PreTrainedModel,
+    blocks: torch.Tensor,
+    batch: int = 16,
+    parent_probs: list[torch.Tensor] | None = None,
 ) -> tuple[float, torch.Tensor]:
     """Return the candidate's mean held-out loss and each row's Fast-DetectGPT curvature.
 
-    One forward pass of each model per row batch: the candidate's log-probabilities give the
-    loss (as `mean_loss` computes it) and, with the parent as sampling model, the analytic
-    curvature (`curvature.fast_detectgpt`).
+    One forward pass of the candidate per row batch gives the loss (as `mean_loss` computes
+    it) and, with the parent as sampling model, the analytic curvature
+    (`curvature.fast_detectgpt`); the parent's distributions are computed here too unless
+    `parent_probs` (`parent_distributions` of the same blocks and batch) holds them.
     """
     total = 0.0
     count = 0
     curvatures = []
-    for i in range(0, blocks.shape[0], batch):
+    for n, i in enumerate(range(0, blocks.shape[0], batch)):
         rows = blocks[i : i + batch]
         lp = token_logprobs(candidate, rows)
         labels = rows[:, 1:]
@@ -122,7 +141,11 @@ def held_out_pass(
             )
         )
         count += labels.numel()
-        q = torch.softmax(parent(input_ids=rows).logits[:, :-1, :].float(), dim=-1)
+        q = (
+            parent_probs[n]
+            if parent_probs is not None
+            else torch.softmax(parent(input_ids=rows).logits[:, :-1, :].float(), dim=-1)
+        )
         loglik = lp.gather(-1, labels.unsqueeze(-1)).squeeze(-1).sum(-1)
         mean = (q * lp).sum(-1)
         var = (q * lp.square()).sum(-1) - mean.square()
@@ -185,13 +208,17 @@ def score_adapters(
     probe = probe_rows(token_blocks(codec, probes, block_size)).to(device)
     decoded = [decode_adapter(b) for b in adapters]
     parent_loss = mean_loss(parent, held)
+    # The parent's distributions serve every adapter when they fit in memory (a byte-level
+    # vocabulary: a few MB); with a large vocabulary each adapter recomputes them.
+    small = held.numel() * int(getattr(parent.config, "vocab_size", 0) or 0) <= _CACHE_FLOATS
+    probs = parent_distributions(parent, held) if small and not use_detectgpt else None
     distances = weight_distances(decoded)
     original = {k: v.clone() for k, v in parent.state_dict().items()}
     out = []
     for adapter, distance in zip(decoded, distances, strict=True):
         candidate.load_state_dict(original)
         merge_adapter(candidate, adapter)
-        loss, curv = held_out_pass(parent, candidate, held)
+        loss, curv = held_out_pass(parent, candidate, held, parent_probs=probs)
         if use_detectgpt:
             curv = detectgpt(parent, candidate, held)
         out.append(

@@ -161,6 +161,14 @@ def trainer(  # noqa: PLR0917 - one parameter per command-line option
             hidden=True,
         ),
     ] = None,
+    nproc: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Train each shard as N DDP processes (torch's elastic launcher); every "
+            "replica of a deterministic round must use the same N.",
+        ),
+    ] = 1,
     prometheus_port: PortOpt = None,
     log: LogOpt = "info",
 ) -> None:
@@ -179,7 +187,7 @@ def trainer(  # noqa: PLR0917 - one parameter per command-line option
         state,
         prometheus_port,
         log,
-        lambda store, cache: TrainerRole(store, cache, bond, base_model, poison),
+        lambda store, cache: TrainerRole(store, cache, bond, base_model, poison, nproc=nproc),
     )
 
 

@@ -66,6 +66,8 @@ def score_job(  # noqa: PLR0917 - the job's inputs
     The usable adapters are scored together (their weight distances are to one another); one
     that is missing (None), does not decode or does not fit the parent gets the worst row.
     """
+    import torch  # noqa: PLC0415
+
     from deepshard.offchain_workers.ml.adapters import (  # noqa: PLC0415
         decode_adapter,
         load_version,
@@ -74,6 +76,9 @@ def score_job(  # noqa: PLR0917 - the job's inputs
     from deepshard.offchain_workers.ml.errors import AdapterFormatError  # noqa: PLC0415
     from deepshard.offchain_workers.ml.scorer import score_adapters  # noqa: PLC0415
 
+    # One thread: scorers' figures do not depend on their core counts, and several jobs on a
+    # busy machine do not oversubscribe the cores (spinning OpenMP threads stall each other).
+    torch.set_num_threads(1)
     parent, codec = load_version(base, parents)
     work, _ = load_version(base, parents)
     original = {k: v.clone() for k, v in work.state_dict().items()}

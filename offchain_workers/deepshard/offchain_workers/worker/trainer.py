@@ -115,9 +115,17 @@ def round_spec(raw: Any) -> RoundSpec:
 
 
 def train_job(
-    base: Path, adapters: list[bytes], texts: list[str], spec: RoundSpec
+    base: Path, adapters: list[bytes], texts: list[str], spec: RoundSpec, nproc: int = 1
 ) -> tuple[bytes, int, float, float]:
-    """The training job (run in the job process): ``(adapter file, tokens, seconds, loss)``."""
+    """The training job (run in the job process): ``(adapter file, tokens, seconds, loss)``.
+
+    With `nproc` > 1 the shard trains as that many DDP ranks (`ml.distributed`).
+    """
+    if nproc > 1:
+        from deepshard.offchain_workers.ml.distributed import train_distributed  # noqa: PLC0415
+
+        result = train_distributed(base, adapters, texts, spec, nproc)
+        return result.blob, result.tokens, result.seconds, result.final_loss
     from deepshard.offchain_workers.ml.adapters import load_version  # noqa: PLC0415
     from deepshard.offchain_workers.ml.trainer import train_adapter  # noqa: PLC0415
 
@@ -142,6 +150,9 @@ class TrainerRole:
     """Tests and devnets only (`POISONS`): train on corrupted text."""
     name: str = "trainer"
     """The role's name."""
+    nproc: int = 1
+    """Processes a shard trains with (DDP under torch's elastic launcher when above 1; under
+    the deterministic profile every replica of a round must use the same number)."""
     jobs: JobPool = field(default_factory=JobPool)
     """Where training runs: a child process, off the event loop."""
 
@@ -209,7 +220,7 @@ class TrainerRole:
             spec.profile.batch_size,
         )
         blob, tokens, seconds, loss = await self.jobs.run(
-            train_job, parent.base, parent.adapters, texts, spec
+            train_job, parent.base, parent.adapters, texts, spec, self.nproc
         )
         log.info(
             "round %d: trained %d tokens in %.1fs (loss %.3f), sha256 %s",
