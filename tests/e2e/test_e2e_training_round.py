@@ -48,7 +48,9 @@ from deepshard.primitives.crypto import Keypair, dev_keypair
 
 from .conftest import RunningNode, deepshard_command, start_node, stop_node
 
-pytestmark = pytest.mark.e2e
+# About five minutes on two cores (bootstrap, eight workers, a 6-block vote, a 24-block round):
+# slow as well as e2e. `make e2e` (CI) runs it; `make unit` does not.
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 UNIT = 10**12
 ALICE = dev_keypair("Alice")
@@ -307,6 +309,13 @@ async def _round_scenario(node: RunningNode, fleet: Fleet, genesis_model: dict) 
         assert await chain.account_nonce(victim) == trainer_nonce + 1
         assert await chain.account_nonce(scorer) == scorer_nonce + 1
         assert len(final["revealed"]) == 4
+        # Honest replicas in separate processes are bit-identical (deterministic profile).
+        shas = {
+            account_bytes(e["trainer"]): _raw(e["sha256"])
+            for e in _of(events, "Revealed", round_id)
+        }
+        assert len({shas[_who(n)] for n in HONEST}) == 1
+        assert shas[_who(POISONER)] != shas[_who(HONEST[0])]
 
         # The poisoner is the outlier: slash pending through the dispute window, then applied.
         poisoner = _who(POISONER)
