@@ -22,6 +22,7 @@ __all__ = [
     "Round",
     "RoundPeriods",
     "VersionPayout",
+    "RoundSize",
 ]
 
 
@@ -204,3 +205,12 @@ class VersionPayout(Struct, type_path=("pallet_training", "types", "VersionPayou
     """Each accepted trainer and what it received (emission plus routed slashes)."""
     scorers_paid: U128
     """What the round's scorers received together."""
+
+
+class RoundSize(Struct, type_path=("pallet_training", "types", "RoundSize")):
+    """How many trainers and scorers a round draws."""
+
+    trainers: U32
+    """Trainers drawn (R)."""
+    scorers: U32
+    """Scorers drawn (S), among the accounts not drawn as trainers."""
