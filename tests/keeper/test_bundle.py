@@ -33,25 +33,33 @@ from deepshard.offchain_workers.keeper.bundle import (
     ensure_same_version,
     make_manifest,
     parse_bundle,
+    version_record,
 )
 
 BASE = block_cid(b"base model", codec=RAW, version=1)
 
 
-def _manifest(files: list[bytes], version: int = 7) -> Manifest:
-    return make_manifest(
-        version,
-        cid_bytes(BASE),
-        [
-            (
-                cid_bytes(block_cid(f, codec=RAW, version=1)),
-                i % 2,
-                (2 * (i % 2), 2 * (i % 2) + 2),
-                f,
-            )
+def _record(files: list[bytes], version: int = 7, *, text: bool = False) -> dict[str, object]:
+    """A decoded ``ModelVersion`` storage value naming `files` as its adapters."""
+
+    return {
+        "base_cid": "0x" + cid_bytes(BASE).hex() if text else cid_bytes(BASE),
+        "shards": [(0, 2), (2, 4)],
+        "adapters": [
+            {
+                "shard": i % 2,
+                "cid": cid_bytes(block_cid(f, codec=RAW, version=1)),
+                "sha256": ("0x" + hashlib.sha256(f).hexdigest())
+                if text
+                else hashlib.sha256(f).digest(),
+            }
             for i, f in enumerate(files)
         ],
-    )
+    }
+
+
+def _manifest(files: list[bytes], version: int = 7) -> Manifest:
+    return make_manifest(version_record(version, _record(files, version)), files)
 
 
 FILES = [b"adapter zero " * 50, b"adapter one" * 3, b""]
@@ -82,19 +90,12 @@ def test_tarfile_reads_the_bundle_in_order() -> None:
     assert [a["size"] for a in manifest["adapters"]] == [len(f) for f in FILES]
 
 
-def test_equal_inputs_give_equal_bytes_and_binary_or_text_cids_agree() -> None:
+def test_equal_inputs_give_equal_bytes_whatever_the_decoded_form() -> None:
     one = build_bundle(_manifest(FILES), FILES)
     two = build_bundle(_manifest(list(FILES)), [bytes(f) for f in FILES])
     assert one == two
-    text = make_manifest(
-        7,
-        str(BASE),
-        [
-            (str(block_cid(f, codec=RAW, version=1)), i % 2, (2 * (i % 2), 2 * (i % 2) + 2), f)
-            for i, f in enumerate(FILES)
-        ],
-    )
-    assert build_bundle(text, FILES) == one
+    as_hex = make_manifest(version_record(7, _record(FILES, text=True)), FILES)
+    assert build_bundle(as_hex, FILES) == one
     assert len(one) % 512 == 0
     assert one.endswith(b"\x00" * 1024)
 
@@ -125,7 +126,7 @@ def test_any_flipped_byte_is_refused(data: st.DataObject) -> None:
     with pytest.raises(BundleError):
         # A flip inside a CID's text can still parse (another valid CID): the check against
         # the chain's record catches it.
-        ensure_same_version(parse_bundle(bytes(bad)).manifest, manifest)
+        ensure_same_version(parse_bundle(bytes(bad)).manifest, version_record(7, _record(FILES)))
 
 
 @pytest.mark.parametrize(
@@ -240,26 +241,40 @@ def test_build_refuses_files_that_are_not_the_manifests() -> None:
         build_bundle(manifest, [b"X" + FILES[0][1:], *FILES[1:]])
 
 
-def test_make_manifest_checks_the_chains_digests_and_fields() -> None:
-    cid = cid_bytes(block_cid(FILES[0], codec=RAW, version=1))
-    good = hashlib.sha256(FILES[0]).digest()
-    make_manifest(1, cid_bytes(BASE), [(cid, 0, (0, 2), FILES[0])], [good])
+def test_make_manifest_checks_the_chains_digests() -> None:
+    record = version_record(1, _record(FILES[:1], 1))
+    make_manifest(record, FILES[:1])
     with pytest.raises(DigestMismatch, match="chain"):
-        make_manifest(1, cid_bytes(BASE), [(cid, 0, (0, 2), FILES[0])], [bytes(32)])
-    with pytest.raises(InvalidManifest, match="cid"):
-        make_manifest(1, cid_bytes(BASE), [(b"\x01junk", 0, (0, 2), FILES[0])])
+        make_manifest(record, [b"other bytes"])
+    with pytest.raises(InvalidManifest, match="1 adapters"):
+        make_manifest(record, FILES[:2])
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda r: r["adapters"][0].update(cid=b"\x01junk"), "cid"),
+        (lambda r: r["adapters"][0].update(shard=5), "layout"),
+        (lambda r: r["adapters"][0].update(sha256=b"short"), "32 bytes"),
+        (lambda r: r.pop("shards"), "ModelVersion"),
+        (lambda r: r.update(base_cid=b"nope"), "base_cid"),
+    ],
+)
+def test_malformed_version_records_are_refused(edit: object, match: str) -> None:
+    record = _record(FILES)
+    edit(record)  # type: ignore[operator]
+    with pytest.raises(InvalidManifest, match=match):
+        version_record(7, record)
     with pytest.raises(InvalidManifest, match="u32"):
-        make_manifest(2**32, cid_bytes(BASE), [])
-    with pytest.raises(InvalidManifest, match="first < end"):
-        make_manifest(1, cid_bytes(BASE), [(cid, 0, (3, 1), FILES[0])])
+        version_record(-1, _record(FILES))
 
 
 def test_ensure_same_version_names_the_difference() -> None:
-    manifest = _manifest(FILES)
-    ensure_same_version(manifest, _manifest(FILES))
+    record = version_record(7, _record(FILES))
+    ensure_same_version(_manifest(FILES), record)
     with pytest.raises(NotThisVersion, match="version 8"):
-        ensure_same_version(_manifest(FILES, 8), manifest)
+        ensure_same_version(_manifest(FILES, 8), record)
     with pytest.raises(NotThisVersion, match="2 adapters"):
-        ensure_same_version(_manifest(FILES[:2]), manifest)
+        ensure_same_version(_manifest(FILES[:2]), record)
     with pytest.raises(NotThisVersion, match="adapter 1"):
-        ensure_same_version(_manifest([FILES[0], b"other", FILES[2]]), manifest)
+        ensure_same_version(_manifest([FILES[0], b"other", FILES[2]]), record)

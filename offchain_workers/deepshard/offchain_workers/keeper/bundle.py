@@ -55,9 +55,12 @@ __all__ = [
     "DigestMismatch",
     "NotThisVersion",
     "AdapterEntry",
+    "AdapterRef",
+    "VersionRecord",
     "Manifest",
     "Bundle",
     "adapter_path",
+    "version_record",
     "make_manifest",
     "build_bundle",
     "parse_bundle",
@@ -171,41 +174,95 @@ def _canonical_cid(value: str | bytes, what: str) -> str:
     return str(cid)
 
 
-def make_manifest(
-    version: int,
-    base_model_cid: str | bytes,
-    adapters: Sequence[tuple[str | bytes, int, tuple[int, int], bytes]],
-    expected_sha256: Sequence[bytes] | None = None,
-) -> Manifest:
-    """Describe `adapters` — ``(cid, shard, layers, file bytes)`` in lineage order — as a manifest.
+@dataclass(frozen=True, slots=True)
+class AdapterRef:
+    """An accepted adapter as the chain records it (no bytes, no size)."""
 
-    CIDs may be given in binary (as the chain stores them) or text form. `expected_sha256`,
-    when given, is the chain's sha256 of each adapter, checked against the bytes.
+    cid: str
+    """Its CID, text form."""
+    sha256: bytes
+    """The sha256 of its file."""
+    shard: int
+    """Its shard index."""
+    layers: tuple[int, int]
+    """The shard's layer range ``(first, end)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRecord:
+    """A model version as ``Training.ModelVersions`` records it: what a bundle must match."""
+
+    version: int
+    """The version id."""
+    base_model_cid: str
+    """The base model's CID, text form."""
+    adapters: tuple[AdapterRef, ...]
+    """Its accepted adapters, oldest first."""
+
+
+def _as_bytes(value: Any) -> bytes:
+    """A decoded byte field, however the codec renders it (bytes, list of ints, or 0x-hex)."""
+    if isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x"))
+    return bytes(value)
+
+
+def version_record(version: int, decoded: Any) -> VersionRecord:
+    """Read a decoded ``ModelVersion`` (storage value) as a `VersionRecord`.
 
     Raises:
-        InvalidManifest: a field out of range, a CID that is not one, too many adapters.
-        DigestMismatch: an adapter's bytes do not hash to its expected sha256.
+        InvalidManifest: a CID that is not one, a shard outside the version's layout, or a
+            field missing or malformed.
     """
-    # Verify the version and the count.
+    # Verify the record's shape while reading it.
     if not 0 <= version <= _U32_MAX:
         raise InvalidManifest(f"version {version} is not a u32")
-    if len(adapters) > MAX_ADAPTERS:
-        raise InvalidManifest(f"{len(adapters)} adapters, at most {MAX_ADAPTERS}")
-    if expected_sha256 is not None and len(expected_sha256) != len(adapters):
-        raise InvalidManifest("one expected sha256 per adapter")
+    try:
+        shards = [(int(first), int(end)) for first, end in decoded["shards"]]
+        refs = []
+        for i, record in enumerate(decoded["adapters"]):
+            shard = int(record["shard"])
+            if not 0 <= shard < len(shards):
+                raise InvalidManifest(f"adapter {i}: shard {shard} is not in the layout")
+            ref = AdapterRef(
+                _canonical_cid(_as_bytes(record["cid"]), f"adapter {i} cid"),
+                _as_bytes(record["sha256"]),
+                shard,
+                shards[shard],
+            )
+            if len(ref.sha256) != 32:
+                raise InvalidManifest(f"adapter {i}: sha256 is not 32 bytes")
+            refs.append(ref)
+        base = _canonical_cid(_as_bytes(decoded["base_cid"]), "base_cid")
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, BundleError):
+            raise
+        raise InvalidManifest(f"not a ModelVersion record: {exc!r}") from None
+    if len(refs) > MAX_ADAPTERS:
+        raise InvalidManifest(f"{len(refs)} adapters, at most {MAX_ADAPTERS}")
+    return VersionRecord(version, base, tuple(refs))
+
+
+def make_manifest(record: VersionRecord, files: Sequence[bytes]) -> Manifest:
+    """Describe `files` — the record's adapters' bytes, in order — as the version's manifest.
+
+    Raises:
+        InvalidManifest: not one file per adapter, or a field out of range.
+        DigestMismatch: a file does not hash to the sha256 the chain recorded.
+    """
+    # Verify one file per adapter, each the one the chain recorded.
+    if len(files) != len(record.adapters):
+        raise InvalidManifest(f"{len(files)} files for {len(record.adapters)} adapters")
     entries = []
-    for i, (cid, shard, layers, data) in enumerate(adapters):
-        digest = hashlib.sha256(data).digest()
-        # Verify the bytes are the ones the chain recorded.
-        if expected_sha256 is not None and bytes(expected_sha256[i]) != digest:
-            raise DigestMismatch(f"adapter {i}: sha256 {digest.hex()} is not the chain's")
-        first, end = layers
-        entry = AdapterEntry(
-            _canonical_cid(cid, f"adapter {i} cid"), digest, shard, (first, end), len(data)
-        )
+    for i, (ref, data) in enumerate(zip(record.adapters, files, strict=True)):
+        if hashlib.sha256(data).digest() != ref.sha256:
+            raise DigestMismatch(
+                f"adapter {i} ({ref.cid}): bytes do not hash to the chain's sha256"
+            )
+        entry = AdapterEntry(ref.cid, ref.sha256, ref.shard, ref.layers, len(data))
         _check_entry(entry, i)
         entries.append(entry)
-    return Manifest(version, _canonical_cid(base_model_cid, "base_model_cid"), tuple(entries))
+    return Manifest(record.version, record.base_model_cid, tuple(entries))
 
 
 def _check_entry(entry: AdapterEntry, i: int) -> None:
@@ -408,8 +465,8 @@ def parse_bundle(data: bytes) -> Bundle:
     return Bundle(manifest, tuple(files))
 
 
-def ensure_same_version(found: Manifest, expected: Manifest) -> None:
-    """Check that a decrypted bundle's manifest is the one the chain's record implies.
+def ensure_same_version(found: Manifest, record: VersionRecord) -> None:
+    """Check that a decrypted bundle's manifest is the version the chain records.
 
     A bundle is authenticated by its ciphertext's sha256 on chain, but that only proves a keeper
     registered it; this check proves it holds the version's adapters (CIDs, digests, layers).
@@ -418,14 +475,14 @@ def ensure_same_version(found: Manifest, expected: Manifest) -> None:
         NotThisVersion: the version, base model or any adapter differs.
     """
     # Verify field by field, so the error names the first difference.
-    if found.version != expected.version:
-        raise NotThisVersion(f"bundle of version {found.version}, not {expected.version}")
-    if found.base_model_cid != expected.base_model_cid:
+    if found.version != record.version:
+        raise NotThisVersion(f"bundle of version {found.version}, not {record.version}")
+    if found.base_model_cid != record.base_model_cid:
         raise NotThisVersion("the bundle names another base model")
-    if len(found.adapters) != len(expected.adapters):
+    if len(found.adapters) != len(record.adapters):
         raise NotThisVersion(
-            f"{len(found.adapters)} adapters in the bundle, {len(expected.adapters)} on chain"
+            f"{len(found.adapters)} adapters in the bundle, {len(record.adapters)} on chain"
         )
-    for i, (a, b) in enumerate(zip(found.adapters, expected.adapters, strict=True)):
+    for i, (a, b) in enumerate(zip(found.adapters, record.adapters, strict=True)):
         if (a.cid, a.sha256, a.shard, a.layers) != (b.cid, b.sha256, b.shard, b.layers):
             raise NotThisVersion(f"adapter {i} is not the one on chain")
