@@ -80,7 +80,8 @@ def test_a_streamed_chat_answer(client: Any) -> None:
     assert with_choices[-1].choices[0].finish_reason in {"stop", "length"}
     streamed = "".join(c.choices[0].delta.content or "" for c in with_choices)
     usage = chunks[-1].usage
-    assert usage is not None and not chunks[-1].choices
+    assert usage is not None
+    assert not chunks[-1].choices
     assert 1 <= usage.completion_tokens <= 20
     whole = client.chat.completions.create(
         model=MODEL,
