@@ -94,6 +94,7 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "Proxy": 10,
         "Informants": 20,
         "Training": 21,
+        "Licences": 22,
     }
 
 
