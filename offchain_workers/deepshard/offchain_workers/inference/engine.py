@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import PreTrainedModel
@@ -73,6 +74,12 @@ class Completion:
     """The generated text."""
     finish: Finish
     """How it ended."""
+
+
+def _cache_of(out: Any) -> Any:
+    """The key/value cache a forward pass returned (``cache`` from transformers 5 on)."""
+    keys = out.keys()
+    return out["cache"] if "cache" in keys else out["past_key_values"]
 
 
 def _first_stop(text: str, stops: tuple[str, ...], emitted: int) -> int | None:
@@ -204,7 +211,7 @@ class Engine:
                     emitted = safe
                 if len(generated) < wanted:
                     step = torch.tensor([[token]], device=self._device)
-                    cache = {self._cache_arg: out.past_key_values}
+                    cache = {self._cache_arg: _cache_of(out)}
                     out = self.model(input_ids=step, use_cache=True, **cache)
             # No more tokens: what was held back can no longer become a stop sequence.
             if len(text) > emitted:
