@@ -74,25 +74,25 @@ def _custody_figures() -> list[Figure]:
 
     small = custody.split_key(key, 2, 3)
     large = custody.split_key(key, THRESHOLD, KEEPERS)
-    ms = 1000.0
+    us = 1_000_000.0
     return [
         Figure("encrypt (disk to disk)", SIZE_MIB / enc, "MiB/s", f"{SIZE_MIB} MiB, 1 MiB chunks"),
         Figure("decrypt (disk to disk)", SIZE_MIB / dec, "MiB/s", "authenticated"),
-        Figure("split 2-of-3", ms * seconds_per_call(lambda: custody.split_key(key, 2, 3)), "ms"),
+        Figure("split 2-of-3", us * seconds_per_call(lambda: custody.split_key(key, 2, 3)), "µs"),
         Figure(
             "combine 2 shares",
-            ms * seconds_per_call(lambda: custody.combine_shares(small[:2])),
-            "ms",
+            us * seconds_per_call(lambda: custody.combine_shares(small[:2])),
+            "µs",
         ),
         Figure(
             f"split {THRESHOLD}-of-{KEEPERS}",
-            ms * seconds_per_call(lambda: custody.split_key(key, THRESHOLD, KEEPERS)),
-            "ms",
+            us * seconds_per_call(lambda: custody.split_key(key, THRESHOLD, KEEPERS)),
+            "µs",
         ),
         Figure(
             f"combine {THRESHOLD} shares",
-            ms * seconds_per_call(lambda: custody.combine_shares(large[:THRESHOLD])),
-            "ms",
+            us * seconds_per_call(lambda: custody.combine_shares(large[:THRESHOLD])),
+            "µs",
         ),
         Figure(
             f"split {THRESHOLD}-of-{KEEPERS}, seal, open, rebuild",
