@@ -15,7 +15,8 @@ is one a training round produced. Then:
    client gets a completion and a streamed chat answer;
 4. ``deepshard infer serve --key //Ferdie`` (no licence) is refused with exit status 1;
 5. one keeper is killed; Eve buys; the two remaining keepers serve her (t = 2 still met) and
-   ``deepshard infer generate --key //Eve`` completes a prompt.
+   ``deepshard infer generate --key //Eve`` completes a prompt;
+6. the killed keeper restarts on its state file and signs nothing twice.
 """
 
 from __future__ import annotations
@@ -392,6 +393,14 @@ def test_a_trained_version_is_bought_unlocked_and_served(
         assert out["completion_tokens"] >= 1
         assert blob
         assert cid
+
+        # 6. The killed keeper restarts on its state file: it signs nothing again (both
+        #    purchases are served; its share of the first is in its outbox).
+        nonce = ws.get_account_nonce(Keypair.create_from_uri(KEEPERS[0]).ss58_address)
+        keepers[0] = _keeper(0, dev_node.ws_url, tmp_path)
+        time.sleep(20)  # a few finalized blocks
+        assert keepers[0].poll() is None
+        assert ws.get_account_nonce(Keypair.create_from_uri(KEEPERS[0]).ss58_address) == nonce
     finally:
         if server is not None and server.poll() is None:
             server.kill()
