@@ -97,7 +97,8 @@ async def purchase_of(chain: Any, account: bytes, version: int) -> tuple[int, An
     if purchase_id is None:
         raise NoLicence(
             f"no licence for model version {version} is recorded on chain for this account; "
-            "buy one first (Licences.buy) and wait until its keepers have delivered"
+            f"buy one first (`deepshard wallet licence buy {version}`) and wait until its "
+            "keepers have delivered"
         )
     purchase = await chain.query("Licences", "Purchases", int(purchase_id))
     if purchase is None:
