@@ -28,11 +28,13 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 pytest.importorskip("torch")
 openai = pytest.importorskip("openai")
@@ -236,8 +238,11 @@ def _play_round(ws: SubstrateInterface, base: Path, repo: Path) -> tuple[bytes, 
     return cid, blob
 
 
-def _keeper(n: int, url: str, tmp: Path) -> subprocess.Popen[bytes]:
+def _keeper(
+    n: int, url: str, tmp: Path, metrics_port: int | None = None
+) -> subprocess.Popen[bytes]:
     log = (tmp / f"keeper{n}.log").open("ab")
+    metrics = [] if metrics_port is None else ["--prometheus-port", str(metrics_port)]
     return subprocess.Popen(
         [
             *deepshard_command(),
@@ -257,6 +262,7 @@ def _keeper(n: int, url: str, tmp: Path) -> subprocess.Popen[bytes]:
             "2",
             "--grace-blocks",
             "3",
+            *metrics,
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -294,7 +300,10 @@ def test_a_trained_version_is_bought_unlocked_and_served(
 
     base = bootstrap(cache=tmp_path / "models")
     repo = tmp_path / "ipfs"
-    keepers = [_keeper(n, dev_node.ws_url, tmp_path) for n in range(3)]
+    metrics_port = _free_port()
+    keepers = [
+        _keeper(n, dev_node.ws_url, tmp_path, metrics_port if n == 1 else None) for n in range(3)
+    ]
     server: subprocess.Popen[bytes] | None = None
     try:
         cid, blob = _play_round(ws, base, repo)
@@ -393,6 +402,20 @@ def test_a_trained_version_is_bought_unlocked_and_served(
         assert out["completion_tokens"] >= 1
         assert blob
         assert cid
+
+        # Keeper 1's Prometheus metrics count its deliveries and follow finality.
+        scraped = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics").read()
+        families = {f.name: f for f in text_string_to_metric_families(scraped.decode())}
+        delivered_ok = [
+            s.value
+            for s in families["deepshard_worker_jobs"].samples
+            if s.name.endswith("_total")
+            and s.labels == {"role": "keeper", "kind": "deliver", "result": "ok"}
+        ]
+        assert delivered_ok
+        assert delivered_ok[0] >= 1
+        finalized = families["deepshard_worker_finalized_block_number"].samples[0].value
+        assert finalized > 0
 
         # 6. The killed keeper restarts on its state file: it signs nothing again (both
         #    purchases are served; its share of the first is in its outbox).
