@@ -15,6 +15,7 @@ from deepshard.client.network.cli import key_app
 from deepshard.client.node.cli import app as node_app
 from deepshard.client.wallet.cli import app as wallet_app
 from deepshard.offchain_workers.content.cli import app as ipfs_app
+from deepshard.offchain_workers.inference.cli import app as infer_app
 from deepshard.offchain_workers.ml.cli import app as ml_app
 from deepshard.offchain_workers.worker.cli import app as worker_app
 
@@ -36,6 +37,7 @@ app.add_typer(wallet_app, name="wallet")
 app.add_typer(explorer_app, name="explorer")
 app.add_typer(ml_app, name="ml")
 app.add_typer(worker_app, name="worker")
+app.add_typer(infer_app, name="infer")
 
 
 def main() -> None:

@@ -56,6 +56,7 @@ __all__ = [
     "Share",
     "encrypt_stream",
     "decrypt_stream",
+    "key_opens",
     "split_key",
     "combine_shares",
     "seal_share",
@@ -213,6 +214,27 @@ def decrypt_stream(source: BinaryIO, sink: BinaryIO, key: bytes) -> int:
         sink.write(plain)
         total += len(plain)
     return total
+
+
+def key_opens(source: BinaryIO, key: bytes) -> bool:
+    """Return whether `key` authenticates the first chunk of the stream in `source`.
+
+    A cheap test of a candidate key (one chunk, not the whole stream); `source` is left
+    positioned after that chunk.
+
+    Raises:
+        CustodyError: the stream is malformed or truncated before its first chunk ends.
+    """
+    # Verify the key, then authenticate one chunk.
+    if len(key) != KEY_SIZE:
+        raise CustodyError(f"a content key is {KEY_SIZE} bytes")
+    try:
+        next(_iter_chunks(source, key))
+    except CustodyError as error:
+        if "failed authentication" in str(error):
+            return False
+        raise
+    return True
 
 
 # --- Shamir t-of-n ----------------------------------------------------------------------------

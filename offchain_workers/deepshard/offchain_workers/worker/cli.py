@@ -5,6 +5,8 @@ Examples:
     2. deepshard worker curator --keystore ~/.deepshard/worker-keys --prometheus-port 9616
     3. deepshard worker trainer --node ws://127.0.0.1:9944 --key //Charlie --bond 100000000000000
     4. deepshard worker scorer --node ws://127.0.0.1:9944 --key //Dave --bond 100000000000000
+    5. deepshard worker keeper --node ws://127.0.0.1:9944 --key //Eve --bond 200000000000000 \
+         --threshold 2
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import typer
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Off-chain workers: curator, trainer, scorer.", no_args_is_help=True)
+app = typer.Typer(help="Off-chain workers: curator, trainer, scorer, keeper.", no_args_is_help=True)
 
 
 @app.command()
@@ -218,4 +220,45 @@ def scorer(  # noqa: PLR0917 - one parameter per command-line option
         prometheus_port,
         log,
         lambda store, cache: ScorerRole(store, cache, bond, base_model),
+    )
+
+
+@app.command()
+def keeper(  # noqa: PLR0917 - one parameter per command-line option
+    node: NodeOpt = "ws://127.0.0.1:9944",
+    key: KeyOpt = None,
+    keystore: KeystoreOpt = None,
+    repo: RepoOpt = None,
+    ipfs_api: ApiOpt = None,
+    state: StateOpt = None,
+    bond: BondOpt = 0,
+    threshold: Annotated[
+        int, typer.Option(min=1, help="Shares that rebuild a key (t), when this keeper encrypts.")
+    ] = 2,
+    grace_blocks: Annotated[
+        int, typer.Option(min=1, help="Blocks each registrar rank waits after the one before.")
+    ] = 5,
+    prometheus_port: PortOpt = None,
+    log: LogOpt = "info",
+) -> None:
+    """Keep licence keys: bond with a box key, encrypt new versions, deliver shares to buyers."""
+    from deepshard.offchain_workers.worker.keeper import KeeperRole  # noqa: PLC0415
+    from deepshard.offchain_workers.worker.keys import KeyError_, load_key  # noqa: PLC0415
+    from deepshard.primitives.crypto.box_key import licence_box_keypair  # noqa: PLC0415
+
+    try:
+        secret, public = licence_box_keypair(load_key(key, keystore))
+    except KeyError_ as exc:
+        raise typer.BadParameter(str(exc)) from None
+    _serve(
+        "keeper",
+        node,
+        key,
+        keystore,
+        repo,
+        ipfs_api,
+        state,
+        prometheus_port,
+        log,
+        lambda store, _: KeeperRole(store, secret, public, bond, threshold, grace_blocks),
     )
