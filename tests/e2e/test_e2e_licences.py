@@ -138,6 +138,10 @@ def _play_round(ws: SubstrateInterface, base: Path, repo: Path) -> tuple[bytes, 
         {
             "calls": [
                 ws.compose_call(training, "set_round_periods", {"periods": periods}),
+                # the dev genesis draws 4 trainers and 2 scorers; this round draws all five
+                ws.compose_call(
+                    training, "set_round_size", {"size": {"trainers": 5, "scorers": 5}}
+                ),
                 ws.compose_call("Informants", "set_voting_period", {"period": 2}),
             ]
         },

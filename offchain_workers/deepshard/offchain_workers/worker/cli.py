@@ -137,7 +137,9 @@ def _serve(  # noqa: PLR0917 - the shared options of a worker command
                 store = EmbeddedStore(repo or default_repo())
                 stack.callback(store.close)
             role = make_role(store, cache)
-            stack.callback(role.jobs.close)  # the training/scoring job process
+            jobs = getattr(role, "jobs", None)  # trainers' and scorers' job process
+            if jobs is not None:
+                stack.callback(jobs.close)
             config = WorkerConfig(node, keypair, path, prometheus_port)
             await run_worker(config, role)
 
