@@ -50,6 +50,20 @@ def test_a_database_belongs_to_one_chain(db_url: str) -> None:
     engine.dispose()
 
 
+def test_the_migrations_create_exactly_the_models(db_url: str) -> None:
+    """Alembic's autogenerate finds nothing to add: the models and the migrations agree."""
+    from alembic.autogenerate import compare_metadata  # noqa: PLC0415
+    from alembic.runtime.migration import MigrationContext  # noqa: PLC0415
+
+    from deepshard.client.explorer.models import Base  # noqa: PLC0415
+
+    engine = open_engine(db_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    engine.dispose()
+
+
 def test_a_batch_is_projected_from_its_events() -> None:
     submitted = {
         "batch_id": 3,

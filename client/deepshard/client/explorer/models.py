@@ -46,6 +46,7 @@ __all__ = [
     "RoundCommitment",
     "RoundScore",
     "ModelVersion",
+    "RoundParameters",
     "Cursor",
 ]
 
@@ -97,7 +98,10 @@ class Block(Base):
     spec_version: Mapped[int] = mapped_column(Integer)
     extrinsic_count: Mapped[int] = mapped_column(Integer)
     event_count: Mapped[int] = mapped_column(Integer)
-    author: Mapped[str | None] = mapped_column(String(64))
+    author: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The SS58 address of the Aura authority that owned the block's slot (None at genesis)."""
+    slot: Mapped[int | None] = mapped_column(BigInteger)
+    """The Aura slot from the header's pre-runtime digest."""
     finalized: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -315,6 +319,35 @@ class ModelVersion(Base):
     layer_count: Mapped[int] = mapped_column(Integer)
     shards: Mapped[Any] = mapped_column(JSON)
     adapters: Mapped[Any] = mapped_column(JSON)
+
+
+class RoundParameters(Base):
+    """What ``Training.Rounds`` fixed when a round opened, read from storage at that block.
+
+    The deadlines (so the round's phase is known at every height), the bonds as drawn (the
+    weights of the scorers' median), the profile, and the runtime's statistics layout and MAD
+    factor at that block (what the chain's aggregation uses for the round).
+    """
+
+    __tablename__ = "round_parameters"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    round_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    reveal_ends: Mapped[int] = mapped_column(BigInteger)
+    score_ends: Mapped[int] = mapped_column(BigInteger)
+    dispute_ends: Mapped[int] = mapped_column(BigInteger)
+    mode: Mapped[str] = mapped_column(String(16))
+    """``Deterministic`` or ``Tolerant``."""
+    trainer_bonds: Mapped[Any] = mapped_column(JSON)
+    """``address -> bond`` (decimal string) of the drawn trainers."""
+    scorer_bonds: Mapped[Any] = mapped_column(JSON)
+    """``address -> bond`` (decimal string) of the drawn scorers."""
+    statistics: Mapped[Any] = mapped_column(JSON)
+    """The layout: ``[{name, higher_is_better, floor}]`` (floor x10^6)."""
+    mad_factor: Mapped[int] = mapped_column(BigInteger)
+    """The MAD multiplier k of the outlier rule, in thousandths."""
 
 
 class Cursor(Base):

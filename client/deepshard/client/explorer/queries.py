@@ -8,6 +8,7 @@ address or cursor).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -15,6 +16,7 @@ from typing import Any, Final
 from sqlalchemy import Engine, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from deepshard.client.explorer.aggregation import consensus, phase_at, statistics_view
 from deepshard.client.explorer.models import (
     Account,
     Batch,
@@ -25,6 +27,7 @@ from deepshard.client.explorer.models import (
     ModelVersion,
     Round,
     RoundCommitment,
+    RoundParameters,
     RoundScore,
     Slash,
     Transfer,
@@ -46,6 +49,9 @@ __all__ = [
 
 MAX_LIMIT: Final = 100
 """The most items one page holds."""
+
+_NAMED: Final = re.compile(r"(block|round|batch|version)?\s*[:#]?\s*([0-9]+)", re.I | re.A)
+"""``round 3``, ``round:3``, ``batch #7``, ``version 2``, ``#12`` (a block), ``12`` (a block)."""
 
 
 class NotFound(Exception):
@@ -183,12 +189,32 @@ class Explorer:
             "counts": counts,
         }
 
+    def tip(self) -> dict[str, Any]:
+        """The indexed tip: ``{"best", "best_hash", "finalized"}`` (None values when empty).
+
+        What live pages watch: it changes with every block indexed, retracted or finalized.
+        """
+        with Session(self.engine) as session:
+            best = session.execute(
+                select(Block.number, Block.hash).order_by(Block.number.desc()).limit(1)
+            ).first()
+            final = session.scalar(
+                select(func.max(Block.number)).where(Block.finalized == True)  # noqa: E712
+            )
+        return {
+            "best": None if best is None else int(best[0]),
+            "best_hash": None if best is None else str(best[1]),
+            "finalized": None if final is None else int(final),
+        }
+
     # --- blocks -----------------------------------------------------------------------
 
-    def blocks(self, limit: int = 25, cursor: str | None = None) -> Page:
-        """Blocks, newest first."""
+    def blocks(self, limit: int = 25, cursor: str | None = None, author: str | None = None) -> Page:
+        """Blocks, newest first, optionally those of one author."""
         before = _int_cursor(cursor)
         query = select(Block).order_by(Block.number.desc())
+        if author is not None:
+            query = query.where(Block.author == self._canonical_address(author))
         if before is not None:
             query = query.where(Block.number < before)
         with Session(self.engine) as session:
@@ -340,9 +366,13 @@ class Explorer:
             slashes = session.scalars(
                 select(Slash).where(Slash.who == found_address).order_by(Slash.block_number.desc())
             ).all()
+            authored = session.scalar(
+                select(func.count()).select_from(Block).where(Block.author == found_address)
+            )
             return {
                 **self._account_json(account),
                 "extrinsic_count": int(extrinsics or 0),
+                "authored_count": int(authored or 0),
                 "transfers": self.transfers(10, None, found_address).items,
                 "slashes": [_amounts(_row(s), "amount") for s in slashes],
             }
@@ -418,8 +448,26 @@ class Explorer:
             query = query.where(Round.round_id < before)
         with Session(self.engine) as session:
             rows, more = self._page(session, query, limit)
-            items = [_amounts(_row(r), "paid", "to_treasury") for r in rows]
+            tip = session.scalar(select(func.max(Block.number)))
+            params = self._parameters(session, [r.round_id for r in rows])
+            items = []
+            for found in rows:
+                item = _amounts(_row(found), "paid", "to_treasury")
+                item["phase"] = _phase(item, params.get(found.round_id), tip)
+                items.append(item)
         return Page(items, str(rows[-1].round_id) if more else None)
+
+    @staticmethod
+    def _parameters(session: Session, round_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The newest `RoundParameters` row of each round (as a dict), by round id."""
+        if not round_ids:
+            return {}
+        found = session.scalars(
+            select(RoundParameters)
+            .where(RoundParameters.round_id.in_(list(round_ids)))
+            .order_by(RoundParameters.block_number)
+        ).all()
+        return {p.round_id: _row(p) for p in found}
 
     def round(self, round_id: int) -> dict[str, Any]:
         """A round with each drawn trainer's commit, reveal, scores, verdict and slash."""
@@ -442,10 +490,17 @@ class Explorer:
                 .where(Event.subject == f"round:{round_id}")
                 .order_by(Event.block_number, Event.index)
             ).all()
+            tip = session.scalar(select(func.max(Block.number)))
+            params = self._parameters(session, [round_id]).get(round_id)
             data = _amounts(_row(found), "paid", "to_treasury")
             data["commitments"] = [_row(e) for e in entries]
             data["scores"] = [_row(s) for s in scores]
             data["events"] = [_row(e) for e in events]
+            data["parameters"] = params
+            data["indexed_at"] = tip
+            data["phase"] = _phase(data, params, tip)
+            data["next_deadline"] = _next_deadline(data, params)
+            data["consensus"], data["statistics"] = _aggregation(data, params)
             data["trainer_table"] = trainer_table(data)
             return data
 
@@ -490,15 +545,32 @@ class Explorer:
     # --- search -----------------------------------------------------------------------
 
     def search(self, query: str) -> dict[str, str]:
-        """Resolve a block number, block hash, extrinsic hash or address to what it names.
+        """Resolve what a search string names.
 
-        Returns ``{"kind": "block"|"extrinsic"|"account", "id": ...}``.
+        A number (or ``#number``) is a block number; ``0x`` and 64 hex digits a block hash, an
+        extrinsic hash or an account id (in that order); ``round 3``, ``batch 7``,
+        ``version 2`` (also ``round:3``, ``round #3``) name a round, a batch or a model version;
+        anything else is read as an SS58 address.
+
+        Returns ``{"kind": "block"|"extrinsic"|"account"|"round"|"batch"|"version", "id": ...}``.
+
+        Raises:
+            BadRequest: empty, or not any of the forms above.
+            NotFound: well-formed, but nothing indexed answers to it.
         """
         text = query.strip()
         if not text:
             raise BadRequest("empty search")
-        if text.isascii() and text.isdigit():
-            return {"kind": "block", "id": str(self.block(text)["number"])}
+        named = _NAMED.fullmatch(text)
+        if named is not None:
+            kind, number = (named.group(1) or "block").lower(), named.group(2)
+            if len(number) > 18:
+                raise BadRequest(f"{kind} number too large")
+            lookup = {"round": self.round, "batch": self.batch, "version": self.version}
+            if kind == "block":
+                return {"kind": "block", "id": str(self.block(number)["number"])}
+            lookup[kind](int(number))
+            return {"kind": kind, "id": str(int(number))}
         if text[:2] in ("0x", "0X") and len(text) == 66:
             hashed = parse_hash(text)
             with Session(self.engine) as session:
@@ -516,6 +588,62 @@ class Explorer:
         return self.blocks(count).items
 
 
+def _phase(data: dict[str, Any], params: dict[str, Any] | None, tip: int | None) -> str | None:
+    """The round's phase after the indexed tip (see `aggregation.phase_at`)."""
+    if tip is None:
+        return None
+    return phase_at(
+        tip,
+        opened=data["opened_block"],
+        commit_ends=data["commit_ends"],
+        reveal_ends=None if params is None else params["reveal_ends"],
+        aggregated=data["aggregated_block"],
+        closed=data["closed_block"],
+    )
+
+
+def _next_deadline(data: dict[str, Any], params: dict[str, Any] | None) -> int | None:
+    """The block at which the round's current phase ends (None once closed or unknown)."""
+    phase = data.get("phase")
+    if phase == "Commit":
+        return int(data["commit_ends"])
+    if params is None:
+        return None
+    ends = {"Reveal": "reveal_ends", "Score": "score_ends", "Dispute": "dispute_ends"}
+    return int(params[ends[phase]]) if phase in ends else None
+
+
+def _aggregation(
+    data: dict[str, Any], params: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The consensus row of each revealed trainer and the per-statistic view.
+
+    Both are empty before any score, or without the round's parameters.
+    """
+    if params is None or not data["scores"]:
+        return [], []
+    trainers = list(data["scores"][0]["trainers"])
+    layout = params["statistics"]
+    bonds = params["scorer_bonds"]
+    matrices = [
+        (int(bonds.get(s["scorer"], 0)), s["statistics"])
+        for s in data["scores"]
+        if s["trainers"] == trainers
+    ]
+    if not trainers or sum(b for b, _ in matrices) == 0:
+        return [], []
+    try:
+        rows = consensus(matrices, len(trainers), len(layout))
+    except ValueError:
+        return [], []  # a score matrix of another shape than the layout: nothing to chart
+    outliers = list(data["outliers"])
+    table = [
+        {"trainer": who, "values": row, "outlier": who in outliers}
+        for who, row in zip(trainers, rows, strict=True)
+    ]
+    return table, statistics_view(layout, trainers, rows, int(params["mad_factor"]), outliers)
+
+
 def trainer_table(data: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per drawn trainer: committed, revealed CID, each scorer's statistics, verdict.
 
@@ -523,6 +651,7 @@ def trainer_table(data: dict[str, Any]) -> list[dict[str, Any]]:
     ``missed reveal`` or ``missed commit`` once aggregated, and ``pending`` before.
     """
     committed = {e["trainer"] for e in data["commitments"] if e["kind"] == "commit"}
+    agreed = {row["trainer"]: row["values"] for row in data.get("consensus", ())}
     reveals = {e["trainer"]: e for e in data["commitments"] if e["kind"] == "reveal"}
     table = []
     for trainer in data["trainers"]:
@@ -548,6 +677,7 @@ def trainer_table(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "cid": None if reveal is None else reveal["cid"],
                 "sha256": None if reveal is None else reveal["sha256"],
                 "scores": scores,
+                "consensus": agreed.get(trainer),
                 "verdict": verdict,
                 "slash": data["slashes"].get(trainer),
                 "reward": data["rewards"].get(trainer),

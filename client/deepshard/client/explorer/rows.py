@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from multiformats import CID
 
+from deepshard.client.explorer.authorship import aura_slot
 from deepshard.client.rpc.client import Block, Event, to_hex
 from deepshard.primitives.crypto import ss58_encode
 
@@ -23,6 +24,9 @@ __all__ = [
     "address",
     "cid_text",
     "version_contents",
+    "set_author",
+    "round_parameters",
+    "variant_name",
     "ACCOUNT_FIELDS",
 ]
 
@@ -112,6 +116,8 @@ class BlockRows:
     """``Training.VersionRecorded`` rows; the indexer fills the version's contents."""
     rounds: set[int] = field(default_factory=set)
     """The rounds whose projection the block changes."""
+    openings: list[dict[str, Any]] = field(default_factory=list)
+    """`RoundParameters` rows of the rounds opened; the indexer fills them from storage."""
 
 
 def _subject(event: Event) -> str | None:
@@ -144,6 +150,49 @@ def _touch(rows: BlockRows, value: Any, prefix: int) -> str | None:
         rows.accounts[found] = bytes(value)
         return found
     return None
+
+
+def set_author(rows: BlockRows, authority: bytes | None, prefix: int) -> None:
+    """Record `authority` (an account id) as the author of the block of `rows`."""
+    if authority is not None:
+        rows.block["author"] = _touch(rows, authority, prefix)
+
+
+def round_parameters(
+    raw: Mapping[str, Any], layout: Any, mad_factor: Any, prefix: int
+) -> dict[str, Any]:
+    """The columns of a `RoundParameters` row from a ``Training.Rounds`` value and constants.
+
+    `layout` is the runtime's ``Training.Statistics`` constant, `mad_factor` its ``MadFactor``.
+    """
+
+    def bonds(pairs: Any) -> dict[str, str]:
+        return {address(bytes(who), prefix): str(int(bond)) for who, bond in pairs}
+
+    return {
+        "reveal_ends": int(raw["reveal_ends"]),
+        "score_ends": int(raw["score_ends"]),
+        "dispute_ends": int(raw["dispute_ends"]),
+        "mode": variant_name(raw["profile"]["mode"]),
+        "trainer_bonds": bonds(raw["trainers"]),
+        "scorer_bonds": bonds(raw["scorers"]),
+        "statistics": [
+            {
+                "name": bytes(spec["name"]).decode("utf-8", "replace"),
+                "higher_is_better": bool(spec["higher_is_better"]),
+                "floor": int(spec["floor"]),
+            }
+            for spec in layout
+        ],
+        "mad_factor": int(mad_factor),
+    }
+
+
+def variant_name(raw: Any) -> str:
+    """The name of a decoded enum variant (a bare name, or a one-key mapping)."""
+    if isinstance(raw, Mapping) and len(raw) == 1:
+        return str(next(iter(raw)))
+    return str(raw)
 
 
 def _outcomes(block: Block) -> dict[int, tuple[bool, str | None, int]]:
@@ -184,6 +233,7 @@ def block_rows(block: Block, spec_version: int, prefix: int) -> BlockRows:
             "extrinsic_count": len(block.extrinsics),
             "event_count": len(block.events),
             "author": None,
+            "slot": aura_slot(header),
             "finalized": False,
         }
     )
@@ -298,6 +348,9 @@ def _training_rows(
                 "sha256": to_hex(bytes(_field(event.fields, "sha256"))) if revealed else None,
             }
         )
+    elif event.name == "RoundOpened":
+        at = {"block_hash": where["block_hash"], "block_number": where["block_number"]}
+        rows.openings.append({**at, "round_id": round_id})
     elif event.name == "ScoresSubmitted":
         rows.scores.append(
             {

@@ -24,6 +24,7 @@ from deepshard.client.explorer.models import (
     ModelVersion,
     Round,
     RoundCommitment,
+    RoundParameters,
     RoundScore,
     Slash,
     Transfer,
@@ -232,6 +233,7 @@ class Store:
                     (RoundCommitment, rows.commitments),
                     (RoundScore, rows.scores),
                     (ModelVersion, rows.versions),
+                    (RoundParameters, rows.openings),
                 ):
                     if values:
                         session.execute(insert(model), values)
