@@ -3,9 +3,13 @@
 py-substrate-interface (unmodified, metadata-driven) makes a transfer and drives an Informants
 batch through bonding, submission, votes (one changed) and its close; the indexer then indexes
 the chain through the typed client, on SQLite and on PostgreSQL, and every row is compared with
-what substrate-interface reads from the node: block hashes, extrinsic and event counts, the
-transfer, balances, the batch's votes and outcome. The REST API is read over the same database,
-and `Indexer.run` is shown to follow new blocks live.
+what substrate-interface reads from the node: block hashes, authors (its own Aura pre-digest
+decoding and ``Aura.Authorities`` at the parent), extrinsic and event counts, the transfer,
+balances, the batch's votes and outcome. The REST API is read over the same database,
+`Indexer.run` is shown to follow new blocks live, and the browser test watches a live page.
+
+`LiveExplorer` (an indexer following the node and the server over its database, in threads)
+is shared with the training round's module.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from scalecodec.base import ScaleBytes
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from substrateinterface import Keypair, SubstrateInterface
@@ -100,6 +106,104 @@ def node_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+class LiveExplorer:
+    """``deepshard explorer index`` and ``serve`` as a user runs them, in two threads.
+
+    `Indexer.run` follows the node into the database at `db_url`; uvicorn serves the explorer's
+    app over the same database at `url` (live pages look at the tip every 0.2 s).
+    """
+
+    def __init__(self, node_url: str, db_url: str) -> None:
+        """Follow `node_url` into `db_url` and serve it, once entered."""
+        self.node_url = node_url
+        self.db_url = db_url
+        self.engine = open_engine(db_url)
+        upgrade(self.engine)
+        port = _free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                create_app(self.engine, live_interval=0.2),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+            )
+        )
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._threads = [
+            threading.Thread(target=self._index, daemon=True),
+            threading.Thread(target=self.server.run, daemon=True),
+        ]
+        self.failure: BaseException | None = None
+
+    def _index(self) -> None:
+        async def follow() -> None:
+            async with ChainClient.connect(self.node_url) as chain:
+                await Indexer(chain, Store(self.engine)).run(stop=self._stop)
+
+        try:
+            self._loop.run_until_complete(follow())
+        except BaseException as exc:  # reported by `tip` and at exit
+            self.failure = exc
+
+    def tip(self) -> int:
+        """The indexed best block number (-1 while empty)."""
+        assert self.failure is None, self.failure
+        found = Store(self.engine).tip()
+        return -1 if found is None else found[0]
+
+    def wait_for(self, number: int, timeout: float = 60) -> None:
+        """Wait until block `number` is indexed."""
+        deadline = time.monotonic() + timeout
+        while self.tip() < number:
+            assert time.monotonic() < deadline, f"block #{number} was not indexed in time"
+            time.sleep(0.2)
+
+    def __enter__(self) -> LiveExplorer:
+        """Start the indexer and the server."""
+        for thread in self._threads:
+            thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the explorer did not start"
+            time.sleep(0.1)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Stop both and report an indexer failure."""
+        self.server.should_exit = True
+        self._loop.call_soon_threadsafe(self._stop.set)
+        for thread in self._threads:
+            thread.join(timeout=30)
+        self.engine.dispose()
+        assert self.failure is None, self.failure
+
+
+def aura_author(ws: SubstrateInterface, block_hash: str) -> str | None:
+    """The author of a block as substrate-interface sees it: its Aura pre-digest slot, decoded
+    by scalecodec, indexing ``Aura.Authorities`` read at the parent block."""
+    header = ws.get_block_header(block_hash)["header"]
+    slot = None
+    for log in header["digest"]["logs"]:
+        value = log.value if hasattr(log, "value") else log
+        if "PreRuntime" in value and bytes.fromhex(value["PreRuntime"][0][2:]) == b"aura":
+            digest = ws.runtime_config.create_scale_object(
+                "RawAuraPreDigest", data=ScaleBytes(value["PreRuntime"][1])
+            )
+            slot = digest.decode()["slot_number"]
+    if slot is None:
+        return None
+    authorities = ws.query("Aura", "Authorities", block_hash=header["parentHash"]).value
+    owner: str = authorities[slot % len(authorities)]
+    return ws.ss58_encode(owner) if owner.startswith("0x") else owner
 
 
 def _submit(ws: SubstrateInterface, calls: list[tuple[Keypair, Any]]) -> Any:
@@ -189,6 +293,7 @@ def test_indexed_rows_equal_what_substrate_interface_reads(
         for number, block in blocks.items():
             block_hash = ws.get_block_hash(number)
             assert block.hash == block_hash
+            assert block.author == aura_author(ws, block_hash)
             chain_block = ws.get_block(block_hash)
             assert block.extrinsic_count == len(chain_block["extrinsics"])
             events = ws.get_events(block_hash)
@@ -279,52 +384,69 @@ def test_run_follows_new_blocks_live(node_url: str, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def served(node_url: str, activity: dict[str, Any], tmp_path: Path) -> Iterator[str]:
-    """`deepshard explorer serve`'s app over a fresh index of the dev node, on a free port."""
-    del activity
-    db_url = f"sqlite:///{tmp_path / 'browser.db'}"
-    asyncio.run(_index(node_url, db_url))
-    engine = open_engine(db_url)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the explorer did not start"
-        time.sleep(0.1)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
+def served(node_url: str, activity: dict[str, Any], tmp_path: Path) -> Iterator[LiveExplorer]:
+    """The explorer following the dev node live (index and serve), caught up with it."""
+    with LiveExplorer(node_url, f"sqlite:///{tmp_path / 'browser.db'}") as live:
+        live.wait_for(activity["ws"].get_block_header()["header"]["number"])
+        yield live
+
+
+def screenshots(tmp_path: Path) -> Path:
+    """Where the browser tests save screenshots (``EXPLORER_SCREENSHOTS`` or a temp dir)."""
+    shots = Path(os.environ.get("EXPLORER_SCREENSHOTS", tmp_path / "screenshots"))
+    shots.mkdir(parents=True, exist_ok=True)
+    return shots
+
+
+VIEWPORTS = (("desktop", (1280, 900)), ("phone", (390, 844)))
+"""The viewports every page is shot in."""
 
 
 @pytest.mark.browser
-def test_pages_in_headless_chromium(served: str, activity: dict[str, Any], tmp_path: Path) -> None:
+def test_pages_in_headless_chromium(
+    served: LiveExplorer, activity: dict[str, Any], tmp_path: Path
+) -> None:
     """Every page in Chromium, checked against the chain; screenshots for a human to look at."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     ws: SubstrateInterface = activity["ws"]
-    shots = Path(os.environ.get("EXPLORER_SCREENSHOTS", tmp_path / "screenshots"))
-    shots.mkdir(parents=True, exist_ok=True)
+    shots = screenshots(tmp_path)
+    base = served.url
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for name, viewport in (("desktop", (1280, 900)), ("phone", (390, 844))):
+        for name, viewport in VIEWPORTS:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
-            page.goto(served + "/")
+            page.goto(base + "/")
             assert page.locator("#blocks tbody tr").count() >= 5
+            # Live: the node authors a block, the indexer stores it, the page shows it -- with
+            # no reload (a marker set on this window survives).
+            top = int(page.locator("#blocks tbody tr td a").first.inner_text().lstrip("#"))
+            page.evaluate("window.__notReloaded = true")
+            page.wait_for_function(
+                "n => parseInt(document.querySelector('#blocks tbody tr td a')"
+                ".textContent.slice(1)) > n",
+                arg=top,
+                timeout=30_000,
+            )
+            assert page.evaluate("window.__notReloaded") is True
+            assert "on" in (page.locator("#live").get_attribute("class") or "")
             page.screenshot(path=str(shots / f"home-{name}.png"), full_page=True)
-            # A block: its hash is the chain's.
-            page.goto(served + "/block/3")
-            assert page.locator("#block-hash").inner_text() == ws.get_block_hash(3)
+            # A block: its hash and author are the chain's.
+            page.goto(base + "/block/3")
+            block_hash = ws.get_block_hash(3)
+            assert page.locator("#block-hash").inner_text() == block_hash
+            assert page.locator("#author").inner_text() == aura_author(ws, block_hash)
             page.screenshot(path=str(shots / f"block-{name}.png"), full_page=True)
+            # The block list: every author is the chain's.
+            page.goto(base + "/blocks")
+            for row in page.locator("#blocks tbody tr").all()[:4]:
+                link = row.locator("td a").first.inner_text().lstrip("#")
+                author = row.locator("td.mono a").first.get_attribute("href") or ""
+                assert author == f"/account/{aura_author(ws, ws.get_block_hash(int(link)))}"
+            page.screenshot(path=str(shots / f"blocks-{name}.png"), full_page=True)
             # The transfer's extrinsic, reached through the search box.
-            page.goto(served + "/")
+            page.goto(base + "/")
             page.fill("input[name=q]", activity["transfer"].extrinsic_hash)
             page.press("input[name=q]", "Enter")
             page.wait_for_url("**/extrinsic/**")
@@ -332,16 +454,20 @@ def test_pages_in_headless_chromium(served: str, activity: dict[str, Any], tmp_p
             assert "success" in page.locator("#result").inner_text()
             page.screenshot(path=str(shots / f"extrinsic-{name}.png"), full_page=True)
             # Bob's account: the balance the chain holds at the indexed tip.
-            page.goto(served + f"/account/{BOB.ss58_address}")
-            tip = ws.get_block_hash(int(page.request.get(served + "/api/v1/status").json()["best"]))
+            page.goto(base + f"/account/{BOB.ss58_address}")
+            tip = ws.get_block_hash(int(page.request.get(base + "/api/v1/status").json()["best"]))
             free = ws.query("System", "Account", [BOB.ss58_address], block_hash=tip).value
             whole, fraction = divmod(free["data"]["free"], UNIT)
             assert page.locator("#free").inner_text() == f"{whole:,}.{fraction:012d}"[:-8]
             assert page.locator("#transfers tbody tr").count() >= 1
             page.screenshot(path=str(shots / f"account-{name}.png"), full_page=True)
-            # The batch: its votes and outcome.
-            page.goto(served + "/batches")
+            # The batch, reached from the list and by searching "batch N": votes and outcome.
+            page.goto(base + "/batches")
             page.click(f"#batches a[href='/batch/{activity['batch_id']}']")
+            page.screenshot(path=str(shots / f"batches-{name}.png"), full_page=True)
+            page.fill("input[name=q]", f"batch {activity['batch_id']}")
+            page.press("input[name=q]", "Enter")
+            page.wait_for_url(f"**/batch/{activity['batch_id']}")
             assert activity["phase"] in page.locator("#status").inner_text()
             assert page.locator("#votes tbody tr").count() == 4
             ayes = sum(1 for aye in activity["votes"].values() if aye)
