@@ -25,6 +25,7 @@ from deepshard.primitives.header import Digest, Header, PreRuntime
 from deepshard.primitives.metadata import render_metadata
 from deepshard.primitives.numeric import U64
 from deepshard.primitives.weights import FeeDetails, RuntimeDispatchInfo
+from deepshard.runtime import configs
 from deepshard.runtime.runtime import deepshard_runtime
 from deepshard.runtime.state import InMemoryState
 from deepshard.runtime.support.inherents import InherentData
@@ -94,6 +95,7 @@ def test_scalecodec_decodes_the_metadata() -> None:
         "Proxy": 10,
         "Informants": 20,
         "Training": 21,
+        "Licences": 22,
     }
 
 
@@ -284,3 +286,15 @@ def test_replay_after_reaping_is_refused(dev_node: Any, substrate: SubstrateInte
     assert substrate.get_account_nonce(temp.ss58_address) == 1
     with pytest.raises(Exception, match="outdated"):
         dev_node.produce([bytes(signed_drain.data.data)])
+
+
+def test_licences_api_quotes_a_price(dev_node: Any) -> None:
+    """LicencesApi_price answers Option<u128>: the base price of version 0, None past the head."""
+    runtime = deepshard_runtime()
+    state, header = dev_node.states[-1], dev_node.best
+    base = int(configs.LICENCES.base_price)
+    quote = runtime.apis.call("LicencesApi_price", (0).to_bytes(4, "little"), state, header)
+    assert quote == b"\x01" + base.to_bytes(16, "little")
+    assert runtime.apis.call("LicencesApi_price", (9).to_bytes(4, "little"), state, header) == (
+        b"\x00"
+    )

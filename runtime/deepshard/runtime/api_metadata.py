@@ -298,4 +298,16 @@ def _describe(extrinsic_type: Any) -> tuple[RuntimeApiDescription, ...]:
             ),
             (" Fee estimates for wallets.",),
         ),
+        RuntimeApiDescription(
+            "LicencesApi",
+            (
+                _method(
+                    "price",
+                    (("version", U32),),
+                    U128 | None,
+                    "A licence's price for `version` now, or None if no such version exists.",
+                ),
+            ),
+            (" Weight licences: what a wallet quotes before it buys.",),
+        ),
     )

@@ -15,6 +15,7 @@ from deepshard.pallets import (
     balances,
     grandpa,
     informants,
+    licences,
     multisig,
     proxy,
     sudo,
@@ -53,6 +54,7 @@ __all__ = [
     "TREASURY",
     "INFORMANTS",
     "TRAINING",
+    "LICENCES",
     "UTILITY",
     "MULTISIG",
     "PROXY",
@@ -153,6 +155,29 @@ TRAINING: Final = training.Config(
     max_round_weight=Weight.from_parts(int(WEIGHT_REF_TIME_PER_SECOND), 0),
 )
 """The Training pallet: bonds, rounds of 5 trainers and 5 scorers, slashes and emission."""
+LICENCES: Final = licences.Config(
+    currency=balances.Balances,
+    treasury=treasury.Treasury,
+    training=training.Training,
+    informants=informants.Informants,
+    weights=licences.UnitWeights(),
+    base_price=U128(1_000 * UNIT),
+    growth_rate=Perbill.from_parts(10_000_000),  # 1% per value unit
+    value_unit=U128(100 * UNIT),
+    price_cap=U128(500_000 * UNIT),
+    informants_share=Perbill.from_parts(300_000_000),
+    trainers_share=Perbill.from_parts(500_000_000),
+    purchase_period=U32(100),  # ten minutes to serve a purchase
+    keeper_min_bond=U128(1_000 * UNIT),
+    keeper_slash=Perbill.from_parts(100_000_000),
+    min_threshold=U32(1),
+    max_keepers=U32(16),
+    unbonding_period=U32(14_400),  # one day
+    max_purchases_per_block=U32(32),
+    max_cid_length=U32(128),
+)
+"""The Licences pallet: a licence costs 1,000 DSH plus 1% per 100 DSH paid out behind its version
+(at most 500,000 DSH, within a dev account's endowment); 30% to informants, 50% to trainers."""
 
 UTILITY: Final = utility.Config()
 

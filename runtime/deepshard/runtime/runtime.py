@@ -3,7 +3,7 @@
 Pallets and their indices (stable forever: clients encode calls with them)::
 
     0 System   1 Timestamp   2 Aura   3 Grandpa   4 Balances   5 TransactionPayment   6 Sudo
-    7 Treasury   8 Utility   9 Multisig   10 Proxy   20 Informants   21 Training
+    7 Treasury   8 Utility   9 Multisig   10 Proxy   20 Informants   21 Training   22 Licences
 
 (Grandpa, the finality authorities, sits at 3 as in Substrate's node template.)
 `deepshard_runtime()` returns the one composed runtime; it is built on first use, not at import.
@@ -19,6 +19,7 @@ from deepshard.pallets.aura import Aura
 from deepshard.pallets.balances import Balances
 from deepshard.pallets.grandpa import Grandpa
 from deepshard.pallets.informants import Informants
+from deepshard.pallets.licences import Licences
 from deepshard.pallets.multisig import MultisigPallet
 from deepshard.pallets.proxy import ProxyPallet
 from deepshard.pallets.sudo import Sudo
@@ -32,7 +33,7 @@ from deepshard.primitives.codec import codec_for, decode, decode_compact, encode
 from deepshard.primitives.extrinsic import UncheckedExtrinsic
 from deepshard.primitives.header import AURA_ENGINE_ID, Digest, Header, PreRuntime
 from deepshard.primitives.metadata import BuiltMetadata, SignedExtensionDescription
-from deepshard.primitives.numeric import U32, U64
+from deepshard.primitives.numeric import U32, U64, U128
 from deepshard.primitives.weights import Weight
 from deepshard.runtime import configs
 from deepshard.runtime.api_metadata import describe_runtime_apis
@@ -82,6 +83,7 @@ PALLETS: Final = (
     (10, ProxyPallet, configs.PROXY),
     (20, Informants, configs.INFORMANTS),
     (21, Training, configs.TRAINING),
+    (22, Licences, configs.LICENCES),
 )
 """``(index, pallet, configuration)`` of every pallet."""
 
@@ -120,6 +122,7 @@ class DeepshardRuntime:
                 "TransactionPaymentApi_query_length_to_fee": self._length_to_fee_api,
                 "GrandpaApi_grandpa_authorities": self._grandpa_authorities,
                 "GrandpaApi_current_set_id": self._grandpa_current_set_id,
+                "LicencesApi_price": self._licence_price,
             },
         )
 
@@ -225,6 +228,11 @@ class DeepshardRuntime:
         del arguments
         ctx = self.runtime.new_context(Overlay(state), int(at.number))
         return ctx.pallet(Grandpa).current_set_id.get().to_le_bytes()
+
+    def _licence_price(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
+        version = decode(U32, arguments)
+        ctx = self.runtime.new_context(Overlay(state), int(at.number))
+        return encode(ctx.pallet(Licences).price_of(version), U128 | None)
 
     def _inherent_extrinsics_api(self, arguments: bytes, state: BlockState, at: Header) -> bytes:
         extrinsics = self.inherent_extrinsics(state, at, InherentData.decode(arguments))

@@ -29,6 +29,7 @@ VERSION: Final = RuntimeVersion(
         (api_id("GrandpaApi"), U32(3)),
         (api_id("AccountNonceApi"), U32(1)),
         (api_id("TransactionPaymentApi"), U32(4)),
+        (api_id("LicencesApi"), U32(1)),
     ),
     transaction_version=U32(1),
     system_version=U8(1),
@@ -37,5 +38,5 @@ VERSION: Final = RuntimeVersion(
 
 ``spec_version`` history: 100 first release; 101 metadata V15, ``System.Version``, the FRAME
 ``Balances`` storage items ``Account``, ``Locks`` and ``Reserves``; the Grandpa (3),
-Treasury (7), Utility (8), Multisig (9), Proxy (10), Informants (20) and Training (21)
-pallets."""
+Treasury (7), Utility (8), Multisig (9), Proxy (10), Informants (20), Training (21) and
+Licences (22) pallets, with the ``LicencesApi`` runtime API."""

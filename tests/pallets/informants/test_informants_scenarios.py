@@ -75,6 +75,7 @@ def test_honest_batch_is_accepted_and_paid(ext: InformantsExt) -> None:
         ),
     )
     assert_has_event(ext, InformantRewarded(batch_id=U64(0), informant=ALICE, amount=U128(value)))
+    assert ext.informants.batch_reward(U64(0)) == (ALICE, U128(value))
     assert_has_event(ext, RewardMinted(who=ALICE, amount=U128(value)))
     assert_has_event(ext, CuratorsRewarded(batch_id=U64(0), total=U128(100)))
     assert ext.free(ALICE) == free - 10 + value  # the deposit stays until training takes it

@@ -150,12 +150,12 @@ def test_pro_rata_rounds_down_and_keeps_the_rest(amount: int, weights: list[int]
 
 
 def test_purchase_phases() -> None:
-    open_ = PurchasePhase.OPEN
-    assert logic.next_phase(open_, 1, 2, 10, 9) is PurchasePhase.OPEN
-    assert logic.next_phase(open_, 2, 2, 10, 9) is PurchasePhase.SERVED
-    assert logic.next_phase(open_, 2, 2, 10, 10) is PurchasePhase.SERVED
-    assert logic.next_phase(open_, 1, 2, 10, 10) is PurchasePhase.EXPIRED
-    assert logic.next_phase(PurchasePhase.EXPIRED, 5, 2, 10, 3) is PurchasePhase.EXPIRED
+    open_ = PurchasePhase.Open
+    assert logic.next_phase(open_, 1, 2, 10, 9) is PurchasePhase.Open
+    assert logic.next_phase(open_, 2, 2, 10, 9) is PurchasePhase.Served
+    assert logic.next_phase(open_, 2, 2, 10, 10) is PurchasePhase.Served
+    assert logic.next_phase(open_, 1, 2, 10, 10) is PurchasePhase.Expired
+    assert logic.next_phase(PurchasePhase.Expired, 5, 2, 10, 3) is PurchasePhase.Expired
     with pytest.raises(ValueError, match="threshold"):
         logic.next_phase(open_, 1, 0, 10, 3)
 

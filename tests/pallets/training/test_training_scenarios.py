@@ -167,6 +167,16 @@ def test_five_honest_and_one_outlier(ext_builder: Builder) -> None:
     for who in trainers[1:]:
         assert ext.free(who) - free_before[who] == (1_000 + 500) // 5
     assert int(closed.to_treasury) == 0
+    payout = ext.training.version_payouts.get(U32(1))
+    assert payout is not None
+    assert (payout.round_id, payout.batch_id) == (U64(round_id), round_.batch_id)
+    assert sorted((bytes(w), int(a)) for w, a in payout.trainers) == sorted(
+        (bytes(who), (1_000 + 500) // 5) for who in trainers[1:]
+    )
+    assert payout.scorers_paid == closed.scorer_paid
+    assert ext.training.version_record(U32(1)) == (U32(0), payout)
+    assert ext.training.version_record(U32(0)) == (None, None)
+    assert ext.training.version_record(U32(2)) is None
     assert ext.training.active_round.get() is None
     minted = int(closed.paid) - int(closed.slashes) + int(closed.scorer_paid)
     assert ext.issuance() == issuance + minted

@@ -636,6 +636,10 @@ class Informants(
     voting_period: StorageValue[U32, OptionQuery] = storage(
         doc="The voting period of new batches, if Root set one (else DefaultVotingPeriod)."
     )
+    batch_rewards: StorageMap[U64, tuple[AccountId32, U128], OptionQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        doc="The informant of each accepted batch and what it was paid (Licences prices it).",
+    )
 
     # --- calls -----------------------------------------------------------------------------------
 
@@ -1076,6 +1080,10 @@ class Informants(
         head, tail = self.training_bounds.get()
         return self.training_queue.get(head) if head < tail else None
 
+    def batch_reward(self, batch_id: U64) -> tuple[AccountId32, U128] | None:
+        """The informant of an accepted batch and what it was paid, if the batch was accepted."""
+        return self.batch_rewards.get(batch_id)
+
     def take_for_training(self) -> tuple[U64, Batch] | None:
         """Take the head of the training queue (for the training pallet).
 
@@ -1156,6 +1164,7 @@ class Informants(
                 )
             )
             paid = self.treasury.mint_reward(informant, U128(value))
+            self.batch_rewards.insert(batch_id, (informant, paid))
             self.deposit_event(
                 InformantRewarded(batch_id=batch_id, informant=informant, amount=paid)
             )

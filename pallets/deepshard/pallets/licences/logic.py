@@ -44,6 +44,8 @@ __all__ = [
     "compute_price",
     "compute_split",
     "compute_pro_rata",
+    "compute_payees",
+    "compute_payouts",
     "next_phase",
 ]
 
@@ -57,13 +59,15 @@ _U128_MAX: Final = 2**128 - 1
 
 
 class PurchasePhase(enum.IntEnum):
-    """Where a purchase is in its life (the SCALE index of the on-chain enum)."""
+    """Where a purchase is in its life (a payload-less enum on the wire)."""
 
-    OPEN = 0
+    __module__ = "pallet_licences.types"  # the metadata type path
+
+    Open = 0
     """Paid into escrow; keepers are delivering their shares."""
-    SERVED = 1
+    Served = 1
     """At least ``threshold`` keepers delivered: the escrow was paid out."""
-    EXPIRED = 2
+    Expired = 2
     """The deadline passed first: the buyer was refunded, silent keepers slashed."""
 
 
@@ -228,10 +232,62 @@ def next_phase(
     # Verify the threshold.
     if threshold <= 0:
         raise ValueError("the threshold must be at least one")
-    if phase is not PurchasePhase.OPEN:
+    if phase is not PurchasePhase.Open:
         return phase
     if delivered >= threshold:
-        return PurchasePhase.SERVED
+        return PurchasePhase.Served
     if now >= deadline:
-        return PurchasePhase.EXPIRED
-    return PurchasePhase.OPEN
+        return PurchasePhase.Expired
+    return PurchasePhase.Open
+
+
+def compute_payees(paid: Sequence[tuple[bytes, int]], limit: int) -> list[tuple[bytes, int]]:
+    """Merge ``(account, amount paid)`` records by account and keep the `limit` best paid.
+
+    The result is ordered by amount, largest first, ties by account bytes, so it does not
+    depend on the order of the records; accounts paid nothing are dropped.
+
+    Raises:
+        ValueError: an amount is negative or the limit is negative.
+    """
+    # Verify the limit and the amounts.
+    if limit < 0 or any(amount < 0 for _, amount in paid):
+        raise ValueError("the limit and the amounts must not be negative")
+    merged: dict[bytes, int] = {}
+    for who, amount in paid:
+        merged[who] = merged.get(who, 0) + amount
+    ranked = sorted(
+        ((who, amount) for who, amount in merged.items() if amount > 0),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return ranked[:limit]
+
+
+def compute_payouts(
+    price: int,
+    informants_share: int,
+    trainers_share: int,
+    informants: Sequence[tuple[bytes, int]],
+    trainers: Sequence[tuple[bytes, int]],
+) -> tuple[int, list[tuple[bytes, int]]]:
+    """Split a licence's price: the treasury's part and ``(account, amount)`` for each payee.
+
+    The informants' and trainers' parts (`compute_split`) are shared pro rata to what each
+    member was paid (`compute_pro_rata`); what rounding leaves, and a group's whole part when
+    it has no member, goes to the treasury. Payees that would get nothing are left out, so
+    ``treasury + sum(amounts) == price`` exactly.
+
+    Raises:
+        ValueError: as `compute_split` and `compute_pro_rata`.
+    """
+    treasury, informants_part, trainers_part = compute_split(
+        price, informants_share, trainers_share
+    )
+    payouts: list[tuple[bytes, int]] = []
+    for part, members in ((informants_part, informants), (trainers_part, trainers)):
+        shares, rest = compute_pro_rata(part, [amount for _, amount in members])
+        treasury += rest
+        payouts.extend(
+            (who, share) for (who, _), share in zip(members, shares, strict=True) if share
+        )
+    return treasury, payouts

@@ -18,6 +18,7 @@ from deepshard.pallets.training.types import (
     StatisticSpec,
     TrainingProfile,
     UnlockChunk,
+    VersionPayout,
 )
 from deepshard.pallets.training.weights import BenchmarkedWeights, TrainingWeights, UnitWeights
 
@@ -38,6 +39,7 @@ __all__ = [  # noqa: PLE0604 - the pallet's names, then this package's own
     "StatisticSpec",
     "TrainingProfile",
     "UnlockChunk",
+    "VersionPayout",
     "TrainingWeights",
     "BenchmarkedWeights",
     "UnitWeights",

@@ -65,6 +65,7 @@ from deepshard.pallets.training.types import (
     StatisticSpec,
     TrainingProfile,
     UnlockChunk,
+    VersionPayout,
 )
 from deepshard.pallets.training.weights import TrainingWeights, UnitWeights
 from deepshard.primitives.codec import H256, AccountId32, Compact, Enum, Vec
@@ -693,6 +694,10 @@ class Training(
     model_versions: StorageMap[U32, ModelVersion, OptionQuery] = storage(
         hasher=StorageHasher.TWOX_64_CONCAT, doc="Every model version, by id."
     )
+    version_payouts: StorageMap[U32, VersionPayout, OptionQuery] = storage(
+        hasher=StorageHasher.TWOX_64_CONCAT,
+        doc="What the round behind each model version (after 0) paid, and to whom.",
+    )
     current_version: StorageValue[U32, ValueQuery] = storage(
         default=U32(0), doc="The newest model version."
     )
@@ -1037,6 +1042,16 @@ class Training(
         """The configured pallet of accepted batches."""
         return cast(TrainingQueue, self.ctx.pallet(self.config.informants))
 
+    def version_record(self, version: U32) -> tuple[U32 | None, VersionPayout | None] | None:
+        """``(parent, payout)`` of a model version, or None if it does not exist.
+
+        The payout is what the round behind the version paid (None for version 0).
+        """
+        record = self.model_versions.get(version)
+        if record is None:
+            return None
+        return record.parent, self.version_payouts.get(version)
+
     def current_periods(self) -> RoundPeriods:
         """The phase lengths of a round opened now."""
         periods = self.round_periods.get()
@@ -1305,7 +1320,18 @@ class Training(
             ),
         )
         if accepted:
-            self._record_version(round_id, int(round_.held_out_loss))
+            version_id = self._record_version(round_id, int(round_.held_out_loss))
+            self.version_payouts.insert(
+                version_id,
+                VersionPayout(
+                    round_id=round_id,
+                    batch_id=round_.batch_id,
+                    trainers=tuple(
+                        (who, U128(amount)) for who, amount in zip(accepted, received, strict=True)
+                    ),
+                    scorers_paid=round_.scorer_paid,
+                ),
+            )
         self.active_round.kill()
         self.deposit_event(
             RoundClosed(
@@ -1360,8 +1386,11 @@ class Training(
             )
         self.rounds.insert(round_id, replace(self._round(round_id), scorer_paid=U128(paid)))
 
-    def _record_version(self, round_id: U64, loss: int) -> None:
-        """Record the accepted adapters as a new model version on top of the round's parent."""
+    def _record_version(self, round_id: U64, loss: int) -> U32:
+        """Record the accepted adapters as a new model version on top of the round's parent.
+
+        Returns the new version's id.
+        """
         round_ = self._round(round_id)
         parent = self.model_versions.get(round_.parent_version)
         assert parent is not None  # a round's parent is stored
@@ -1394,6 +1423,7 @@ class Training(
                 held_out_loss=I64(loss),
             )
         )
+        return version_id
 
     def _held_bond(self, who: AccountId32) -> int:
         ledger = self.trainer_bonds.get(who)

@@ -21,6 +21,7 @@ __all__ = [
     "PendingSlash",
     "Round",
     "RoundPeriods",
+    "VersionPayout",
 ]
 
 
@@ -190,3 +191,16 @@ class RoundPeriods(Struct, type_path=("pallet_training", "types", "RoundPeriods"
     """Blocks for scores."""
     dispute: U32
     """Blocks of the dispute window."""
+
+
+class VersionPayout(Struct, type_path=("pallet_training", "types", "VersionPayout")):
+    """What the round that made a model version paid, and to whom (what Licences prices)."""
+
+    round_id: U64
+    """The round that made the version."""
+    batch_id: U64
+    """The accepted batch it trained on (its informant's reward is in Informants)."""
+    trainers: Vec[tuple[AccountId32, U128]]
+    """Each accepted trainer and what it received (emission plus routed slashes)."""
+    scorers_paid: U128
+    """What the round's scorers received together."""
