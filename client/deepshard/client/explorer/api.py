@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from deepshard.client.explorer.charts import statistic_chart
+from deepshard.client.explorer.charts import label, statistic_chart
 from deepshard.client.explorer.live import TipWatcher
 from deepshard.client.explorer.queries import MAX_LIMIT, BadRequest, Explorer, NotFound, Page
 
@@ -222,6 +222,39 @@ def _api(app: FastAPI, explorer: Explorer, watcher: TipWatcher) -> None:
         """A model version with its adapters, lineage and children."""
         return explorer.version(version_id)
 
+    @app.get("/api/v1/licences", tags=["licences"], responses=_ERRORS)
+    def licences(
+        limit: Limit = 25,
+        cursor: NumberCursor = None,
+        phase: Annotated[
+            str | None, Query(pattern="^(Open|Served|Expired)$", description="Purchase phase.")
+        ] = None,
+        buyer: Address = None,
+        version: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    ) -> PageBody:
+        """Licence purchases, newest first; filter by phase, buyer or model version."""
+        return _page(explorer.purchases(limit, cursor, phase, buyer, version))
+
+    @app.get("/api/v1/licences/{purchase_id}", tags=["licences"], responses=_ERRORS)
+    def licence(purchase_id: Annotated[int, Path(ge=0, le=2**63 - 1)]) -> dict[str, Any]:
+        """A purchase: its terms, share deliveries, outcome, the licence granted, its events."""
+        return explorer.purchase(purchase_id)
+
+    @app.get("/api/v1/keepers", tags=["licences"], responses=_ERRORS)
+    def keepers(limit: Limit = 25, cursor: AddressCursor = None) -> PageBody:
+        """Licence keepers in address order, with bond, status and box key."""
+        return _page(explorer.keepers(limit, cursor))
+
+    @app.get("/api/v1/keepers/{address}", tags=["licences"], responses=_ERRORS)
+    def keeper(address: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
+        """A keeper: bond, box key, the versions it holds shares of, its slashes."""
+        return explorer.keeper(address)
+
+    @app.get("/api/v1/ciphertexts", tags=["licences"], responses=_ERRORS)
+    def ciphertexts(limit: Limit = 25, cursor: NumberCursor = None) -> PageBody:
+        """Registered ciphertexts of model versions, newest version first."""
+        return _page(explorer.ciphertexts(limit, cursor))
+
     @app.get("/api/v1/search", tags=["search"], responses=_ERRORS)
     def search(q: Annotated[str, Query(min_length=1, max_length=80)]) -> SearchBody:
         """Resolve a block number or hash, extrinsic hash, address, ``round N``, ``batch N``..."""
@@ -260,6 +293,7 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
     templates.env.filters["units"] = _units
     templates.env.filters["micro"] = _micro
     templates.env.filters["chart"] = statistic_chart
+    templates.env.filters["tiny"] = label
     templates.env.filters["milli"] = lambda n: f"{int(n) // 1000}.{int(n) % 1000:03d}".rstrip(
         "0"
     ).rstrip(".")
@@ -325,6 +359,27 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
     ) -> HTMLResponse:
         return render(request, "version.html", version=explorer.version(version_id))
 
+    @app.get("/licences", include_in_schema=False)
+    def licences_page(request: Request, cursor: str | None = None) -> HTMLResponse:
+        return render(
+            request,
+            "licences.html",
+            page=explorer.purchases(25, cursor),
+            ciphertexts=explorer.ciphertexts(25).items,
+            keepers=explorer.keepers(100).items,
+            cursor=cursor,
+        )
+
+    @app.get("/licence/{purchase_id}", include_in_schema=False)
+    def licence_page(
+        request: Request, purchase_id: Annotated[int, Path(ge=0, le=2**63 - 1)]
+    ) -> HTMLResponse:
+        return render(request, "licence.html", p=explorer.purchase(purchase_id))
+
+    @app.get("/keeper/{address}", include_in_schema=False)
+    def keeper_page(request: Request, address: str) -> HTMLResponse:
+        return render(request, "keeper.html", keeper=explorer.keeper(address))
+
     @app.get("/search", include_in_schema=False)
     def search_page(q: str = "") -> RedirectResponse:
         found = explorer.search(q)
@@ -343,7 +398,7 @@ def create_app(engine: Engine, *, live_interval: float = 1.0) -> FastAPI:
         title="Deepshard explorer",
         version="1",
         description="Blocks, extrinsics, events, accounts, transfers, Informants batches, "
-        "Training rounds and model versions "
+        "Training rounds and model versions, licences and their keepers "
         "of a Deepshard chain, as indexed by `deepshard explorer index`.",
     )
 

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any, Final
 from xml.sax.saxutils import escape, quoteattr
 
-__all__ = ["statistic_chart", "micro"]
+__all__ = ["statistic_chart", "micro", "label"]
 
 WIDTH: Final = 360
-LABEL: Final = 92
+LABEL: Final = 88
 """Room on the left for the trainer labels."""
 RIGHT: Final = 14
 ROW: Final = 24
@@ -36,8 +36,13 @@ def _short(value: int) -> str:
     return text[: text.index(".") + 4]
 
 
-def _label(address: str) -> str:
-    return f"{address[:6]}…{address[-4:]}" if len(address) > 12 else address
+TICK_GAP: Final = 44
+"""The least distance between two axis labels (viewBox units)."""
+
+
+def label(address: str) -> str:
+    """A short label of an address: its first five and last four characters."""
+    return f"{address[:5]}…{address[-4:]}" if len(address) > 12 else address
 
 
 def statistic_chart(view: Mapping[str, Any]) -> str:
@@ -77,7 +82,7 @@ def statistic_chart(view: Mapping[str, Any]) -> str:
         trainer = str(entry["trainer"])
         parts.append(
             f'<text class="who" x="{LABEL - 6}" y="{y + 4}" text-anchor="end">'
-            f"{escape(_label(trainer))}</text>"
+            f"{escape(label(trainer))}</text>"
             f'<line class="guide" x1="{LABEL}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}"/>'
         )
         tip = escape(f"{trainer}: {micro(value)}{' (outlier)' if outlier else ''}")
@@ -95,7 +100,11 @@ def statistic_chart(view: Mapping[str, Any]) -> str:
                 f'<text class="flag" x="{float(x(value)) + shift:.1f}" y="{y + 4}" '
                 f'text-anchor="{anchor}">outlier</text>'
             )
-    ticks = sorted({lo + pad, median, hi - pad})
+    ticks = [median]  # the median first; then the extremes where they do not crowd it
+    for tick in (lo + pad, hi - pad):
+        if all(abs(float(x(tick)) - float(x(kept))) >= TICK_GAP for kept in ticks):
+            ticks.append(tick)
+    ticks.sort()
     axis = bottom + 4
     parts.append(f'<line class="axis" x1="{LABEL}" x2="{WIDTH - RIGHT}" y1="{axis}" y2="{axis}"/>')
     for index, tick in enumerate(ticks):

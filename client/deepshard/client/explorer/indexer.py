@@ -31,6 +31,8 @@ from deepshard.client.explorer.rows import (
     BlockRows,
     address,
     block_rows,
+    ciphertext_contents,
+    purchase_terms,
     round_parameters,
     set_author,
     version_contents,
@@ -276,8 +278,38 @@ class Indexer:
         authors = await self._authors(blocks)
         for rows, author in zip(found, authors, strict=True):
             set_author(rows, author, self.prefix)
-        await asyncio.gather(*(self._training_storage(rows) for rows in found))
+        await asyncio.gather(
+            *(self._training_storage(rows) for rows in found),
+            *(self._licence_storage(rows) for rows in found if rows.ciphertexts or rows.terms),
+        )
         return found
+
+    async def _licence_storage(self, rows: BlockRows) -> None:
+        """Fill a registered ciphertext's share set and an opened purchase's terms from storage.
+
+        ``Licences.Ciphertexts`` (threshold, keepers, registrar) and ``Licences.Purchases``
+        (deadline, the buyer's box key, payouts) at the block whose event announced them.
+        """
+        at = bytes.fromhex(rows.block["hash"][2:])
+        try:
+            for ciphertext in rows.ciphertexts:
+                raw = await self.chain.query(
+                    "Licences", "Ciphertexts", ciphertext["version_id"], at=at
+                )
+                if raw is not None:
+                    ciphertext.update(ciphertext_contents(raw, self.prefix))
+            for terms in rows.terms:
+                raw = await self.chain.query("Licences", "Purchases", terms["purchase_id"], at=at)
+                if raw is None:
+                    continue
+                shares = await self.chain.query(
+                    "Licences", "Ciphertexts", int(raw["version"]), at=at
+                )
+                terms.update(purchase_terms(raw, shares, self.prefix))
+        except UnknownItem:
+            pass  # a runtime without the Licences pallet
+        rows.ciphertexts[:] = [c for c in rows.ciphertexts if "registrar" in c]
+        rows.terms[:] = [t for t in rows.terms if "deadline" in t]
 
     async def _authors(self, blocks: list[Block]) -> list[bytes | None]:
         """Return each block's author: the owner of its Aura slot among the parent's authorities.

@@ -21,10 +21,14 @@ from deepshard.client.explorer.models import (
     Account,
     Batch,
     Block,
+    Ciphertext,
     Cursor,
     Event,
     Extrinsic,
+    Keeper,
+    Licence,
     ModelVersion,
+    Purchase,
     Round,
     RoundCommitment,
     RoundParameters,
@@ -50,8 +54,12 @@ __all__ = [
 MAX_LIMIT: Final = 100
 """The most items one page holds."""
 
-_NAMED: Final = re.compile(r"(block|round|batch|version)?\s*[:#]?\s*([0-9]+)", re.I | re.A)
-"""``round 3``, ``round:3``, ``batch #7``, ``version 2``, ``#12`` (a block), ``12`` (a block)."""
+_NAMED: Final = re.compile(
+    r"(block|round|batch|version|purchase|licence|license)?\s*[:#]?\s*([0-9]+)", re.I | re.A
+)
+"""``round 3``, ``round:3``, ``batch #7``, ``version 2``, ``licence 4``, ``#12`` (a block)."""
+PHASES: Final = ("Open", "Served", "Expired")
+"""The phases of a licence purchase."""
 
 
 class NotFound(Exception):
@@ -180,6 +188,8 @@ class Explorer:
                     ("accounts", Account),
                     ("transfers", Transfer),
                     ("batches", Batch),
+                    ("rounds", Round),
+                    ("purchases", Purchase),
                 )
             }
         return {
@@ -533,6 +543,16 @@ class Explorer:
                 lineage.append(_row(above))
                 parent = above.parent
             data["lineage"] = lineage
+            ciphertext = session.get(Ciphertext, version_id)
+            data["ciphertext"] = None if ciphertext is None else _row(ciphertext)
+            data["licences"] = int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Licence)
+                    .where(Licence.version_id == version_id)
+                )
+                or 0
+            )
             data["children"] = list(
                 session.scalars(
                     select(ModelVersion.version_id)
@@ -552,7 +572,8 @@ class Explorer:
         ``version 2`` (also ``round:3``, ``round #3``) name a round, a batch or a model version;
         anything else is read as an SS58 address.
 
-        Returns ``{"kind": "block"|"extrinsic"|"account"|"round"|"batch"|"version", "id": ...}``.
+        Returns ``{"kind": "block"|"extrinsic"|"account"|"round"|"batch"|"version"|"licence",
+        "id": ...}`` (``licence N``, also ``purchase N``, is purchase N).
 
         Raises:
             BadRequest: empty, or not any of the forms above.
@@ -564,9 +585,16 @@ class Explorer:
         named = _NAMED.fullmatch(text)
         if named is not None:
             kind, number = (named.group(1) or "block").lower(), named.group(2)
+            if kind in ("purchase", "license"):
+                kind = "licence"
             if len(number) > 18:
                 raise BadRequest(f"{kind} number too large")
-            lookup = {"round": self.round, "batch": self.batch, "version": self.version}
+            lookup = {
+                "round": self.round,
+                "batch": self.batch,
+                "version": self.version,
+                "licence": self.purchase,
+            }
             if kind == "block":
                 return {"kind": "block", "id": str(self.block(number)["number"])}
             lookup[kind](int(number))
@@ -582,6 +610,106 @@ class Explorer:
                     return {"kind": "account", "id": self._canonical_address(hashed)}
             raise NotFound(f"nothing indexed is {hashed}")
         return {"kind": "account", "id": self._canonical_address(text)}
+
+    # --- licences ---------------------------------------------------------------------
+
+    def keepers(self, limit: int = 25, cursor: str | None = None) -> Page:
+        """Keepers in address order (the cursor is the last address of the previous page)."""
+        query = select(Keeper).order_by(Keeper.address)
+        if cursor is not None:
+            query = query.where(Keeper.address > cursor)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [_amounts(_row(k), "bond", "slashed") for k in rows]
+        return Page(items, rows[-1].address if more else None)
+
+    def keeper(self, text: str) -> dict[str, Any]:
+        """A keeper by address: its bond, the ciphertexts it holds shares of, its deliveries."""
+        found_address = self._canonical_address(text)
+        with Session(self.engine) as session:
+            keeper = session.get(Keeper, found_address)
+            if keeper is None:
+                raise NotFound(f"{text} is not a keeper")
+            holds = [
+                c.version_id
+                for c in session.scalars(select(Ciphertext).order_by(Ciphertext.version_id))
+                if found_address in c.keepers
+            ]
+            slashes = session.scalars(
+                select(Slash)
+                .where(Slash.pallet == "Licences", Slash.who == found_address)
+                .order_by(Slash.block_number)
+            ).all()
+            return {
+                **_amounts(_row(keeper), "bond", "slashed"),
+                "share_of_versions": holds,
+                "slashes": [_amounts(_row(s), "amount") for s in slashes],
+            }
+
+    def ciphertexts(self, limit: int = 25, cursor: str | None = None) -> Page:
+        """Registered ciphertexts, newest version first."""
+        before = _int_cursor(cursor)
+        query = select(Ciphertext).order_by(Ciphertext.version_id.desc())
+        if before is not None:
+            query = query.where(Ciphertext.version_id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [_row(c) for c in rows]
+        return Page(items, str(rows[-1].version_id) if more else None)
+
+    @staticmethod
+    def _purchase_json(purchase: Purchase) -> dict[str, Any]:
+        return _amounts(_row(purchase), "price", "refunded", "to_treasury")
+
+    def purchases(
+        self,
+        limit: int = 25,
+        cursor: str | None = None,
+        phase: str | None = None,
+        buyer: str | None = None,
+        version: int | None = None,
+    ) -> Page:
+        """Licence purchases, newest first; filter by phase, buyer or model version.
+
+        Raises:
+            BadRequest: a phase that is not Open, Served or Expired.
+        """
+        before = _int_cursor(cursor)
+        query = select(Purchase).order_by(Purchase.purchase_id.desc())
+        if phase is not None:
+            if phase not in PHASES:
+                raise BadRequest(f"phase must be one of {', '.join(PHASES)}")
+            query = query.where(Purchase.phase == phase)
+        if buyer is not None:
+            query = query.where(Purchase.buyer == self._canonical_address(buyer))
+        if version is not None:
+            query = query.where(Purchase.version_id == version)
+        if before is not None:
+            query = query.where(Purchase.purchase_id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [self._purchase_json(p) for p in rows]
+        return Page(items, str(rows[-1].purchase_id) if more else None)
+
+    def purchase(self, purchase_id: int) -> dict[str, Any]:
+        """A purchase: terms, deliveries, outcome, the licence it granted and its events."""
+        with Session(self.engine) as session:
+            found = session.get(Purchase, purchase_id)
+            if found is None:
+                raise NotFound(f"no indexed licence purchase {purchase_id}")
+            licence = session.get(Licence, purchase_id)
+            events = session.scalars(
+                select(Event)
+                .where(Event.subject == f"purchase:{purchase_id}")
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            ciphertext = session.get(Ciphertext, found.version_id)
+            return {
+                **self._purchase_json(found),
+                "licence": None if licence is None else _amounts(_row(licence), "price"),
+                "ciphertext": None if ciphertext is None else _row(ciphertext),
+                "events": [_row(e) for e in events],
+            }
 
     def latest(self, count: int) -> Sequence[dict[str, Any]]:
         """The newest `count` blocks (for the home page)."""

@@ -25,6 +25,8 @@ __all__ = [
     "cid_text",
     "version_contents",
     "set_author",
+    "ciphertext_contents",
+    "purchase_terms",
     "round_parameters",
     "variant_name",
     "ACCOUNT_FIELDS",
@@ -66,6 +68,13 @@ BATCH_EVENTS: Final = frozenset(
     }
 )
 """Informants events about one batch (they carry ``batch_id``)."""
+
+KEEPER_EVENTS: Final = frozenset({"KeeperBonded", "KeeperUnbonded", "KeeperWithdrawn"})
+"""Licences events about one keeper (subject ``keeper:ADDRESS``)."""
+PURCHASE_EVENTS: Final = frozenset(
+    {"PurchaseOpened", "ShareDelivered", "LicenceGranted", "PurchaseExpired", "KeeperSlashed"}
+)
+"""Licences events about one purchase (subject ``purchase:N``)."""
 
 
 def jsonable(value: Any) -> Any:
@@ -118,9 +127,29 @@ class BlockRows:
     """The rounds whose projection the block changes."""
     openings: list[dict[str, Any]] = field(default_factory=list)
     """`RoundParameters` rows of the rounds opened; the indexer fills them from storage."""
+    keepers: set[str] = field(default_factory=set)
+    """The keepers (SS58) whose projection the block changes."""
+    purchases: set[int] = field(default_factory=set)
+    """The purchases whose projection the block changes."""
+    ciphertexts: list[dict[str, Any]] = field(default_factory=list)
+    """``Licences.CiphertextRegistered`` rows; the indexer fills them from storage."""
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    """`PurchaseTerms` rows of the purchases opened; the indexer fills them from storage."""
+    licences: list[dict[str, Any]] = field(default_factory=list)
+    """``Licences.LicenceGranted`` rows."""
 
 
-def _subject(event: Event) -> str | None:
+def _subject(event: Event, prefix: int) -> str | None:
+    if event.pallet == "Licences":
+        if event.name in KEEPER_EVENTS:
+            keeper = _field(event.fields, "keeper")
+            if isinstance(keeper, (bytes, bytearray)) and len(keeper) == 32:
+                return "keeper:" + address(bytes(keeper), prefix)
+        if event.name in PURCHASE_EVENTS:
+            purchase_id = _field(event.fields, "purchase_id")
+            if isinstance(purchase_id, int):
+                return f"purchase:{purchase_id}"
+        return None
     if event.pallet == "Informants" and event.name in BATCH_EVENTS:
         batch_id = _field(event.fields, "batch_id")
         if isinstance(batch_id, int):
@@ -271,7 +300,7 @@ def _event_rows(
     rows: BlockRows, event: Event, index: int, hashes: dict[int, str], prefix: int
 ) -> None:
     block_hash, number = rows.block["hash"], rows.block["number"]
-    subject = _subject(event)
+    subject = _subject(event, prefix)
     rows.events.append(
         {
             "block_hash": block_hash,
@@ -290,6 +319,15 @@ def _event_rows(
             if name.rstrip("_") in ACCOUNT_FIELDS:
                 _touch(rows, value, prefix)
     where = {"block_hash": block_hash, "block_number": number, "event_index": index}
+    if event.matches("Licences", "CiphertextRegistered"):
+        rows.ciphertexts.append(
+            {
+                "block_hash": block_hash,
+                "block_number": number,
+                "version_id": int(_field(event.fields, "version")),
+                "cid": cid_text(_field(event.fields, "cid")),
+            }
+        )
     if event.matches("Balances", "Transfer"):
         rows.transfers.append(
             {
@@ -305,6 +343,9 @@ def _event_rows(
         return
     if event.pallet == "Training":
         _training_rows(rows, event, where, subject, prefix)
+        return
+    if event.pallet == "Licences":
+        _licence_rows(rows, event, where, subject, prefix)
         return
     batch_id = int(_field(event.fields, "batch_id"))
     rows.batches.add(batch_id)
@@ -329,6 +370,69 @@ def _event_rows(
                 "subject": subject,
             }
         )
+
+
+def _licence_rows(
+    rows: BlockRows, event: Event, where: dict[str, Any], subject: str, prefix: int
+) -> None:
+    kind, _, key = subject.partition(":")
+    if kind == "keeper":
+        rows.keepers.add(key)
+        return
+    purchase_id = int(key)
+    rows.purchases.add(purchase_id)
+    at = {"block_hash": where["block_hash"], "block_number": where["block_number"]}
+    if event.name == "PurchaseOpened":
+        rows.terms.append({**at, "purchase_id": purchase_id})
+    elif event.name == "LicenceGranted":
+        rows.licences.append(
+            {
+                **at,
+                "purchase_id": purchase_id,
+                "buyer": address(bytes(_field(event.fields, "buyer")), prefix),
+                "version_id": int(_field(event.fields, "version")),
+                "price": int(_field(event.fields, "price")),
+            }
+        )
+    elif event.name == "KeeperSlashed":
+        keeper = address(bytes(_field(event.fields, "keeper")), prefix)
+        rows.keepers.add(keeper)
+        rows.slashes.append(
+            {
+                **where,
+                "pallet": event.pallet,
+                "who": keeper,
+                "amount": int(_field(event.fields, "amount")),
+                "reason": "SilentKeeper",
+                "subject": subject,
+            }
+        )
+
+
+def ciphertext_contents(raw: Mapping[str, Any], prefix: int) -> dict[str, Any]:
+    """The columns of a `Ciphertext` row read from a ``Licences.Ciphertexts`` value."""
+    return {
+        "sha256": to_hex(bytes(raw["sha256"])),
+        "threshold": int(raw["threshold"]),
+        "keepers": [address(bytes(k), prefix) for k in raw["keepers"]],
+        "registrar": address(bytes(raw["registrar"]), prefix),
+    }
+
+
+def purchase_terms(
+    raw: Mapping[str, Any], ciphertext: Mapping[str, Any] | None, prefix: int
+) -> dict[str, Any]:
+    """The columns of a `PurchaseTerms` row from ``Licences.Purchases`` and the ciphertext."""
+    return {
+        "deadline": int(raw["deadline"]),
+        "buyer_box_key": to_hex(bytes(raw["buyer_box_key"])),
+        "threshold": 0 if ciphertext is None else int(ciphertext["threshold"]),
+        "keepers": []
+        if ciphertext is None
+        else [address(bytes(k), prefix) for k in ciphertext["keepers"]],
+        "payouts": {address(bytes(w), prefix): str(int(a)) for w, a in raw.get("payouts", ())},
+        "to_treasury": int(raw.get("to_treasury", 0)),
+    }
 
 
 def _training_rows(
