@@ -15,7 +15,10 @@ is shared with the training round's module.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -39,8 +42,12 @@ from deepshard.client.explorer.api import create_app
 from deepshard.client.explorer.database import open_engine, upgrade
 from deepshard.client.explorer.indexer import Indexer
 from deepshard.client.explorer.models import Batch, Block, Event, Extrinsic, Transfer, Vote
+from deepshard.client.explorer.rows import cid_text
 from deepshard.client.explorer.store import Store
 from deepshard.client.rpc.client import ChainClient
+from deepshard.offchain_workers.keeper import custody
+from deepshard.primitives.crypto import Keypair as DeepshardKeypair
+from deepshard.primitives.crypto.box_key import licence_box_keypair
 
 pytestmark = pytest.mark.e2e
 
@@ -271,6 +278,101 @@ def activity(node_url: str) -> Iterator[dict[str, Any]]:
     ws.close()
 
 
+@pytest.fixture(scope="module")
+def licence_activity(node_url: str, activity: dict[str, Any]) -> dict[str, Any]:
+    """A licence bought and served with the real custody crypto, by signed extrinsics.
+
+    Charlie and Dave bond as keepers with their licence box keys; Charlie encrypts a payload
+    for model version 0, splits the content key 2-of-2 and registers the ciphertext with each
+    share sealed to its keeper; Alice buys with her box key; both keepers open their share and
+    deliver it re-sealed to Alice, which serves the purchase; Alice opens the delivered shares
+    from storage and rebuilds the key.
+    """
+    ws: SubstrateInterface = activity["ws"]
+    lic = "Licences"
+    keepers = [(CURATORS[1], "//Charlie"), (CURATORS[2], "//Dave")]
+    boxes = {
+        k.ss58_address: licence_box_keypair(DeepshardKeypair.from_uri(uri)) for k, uri in keepers
+    }
+    alice_secret, alice_public = licence_box_keypair(DeepshardKeypair.from_uri("//Alice"))
+    _submit(
+        ws,
+        [
+            (
+                k,
+                ws.compose_call(
+                    lic,
+                    "bond_keeper",
+                    {"amount": 1_500 * UNIT, "box_key": "0x" + boxes[k.ss58_address][1].hex()},
+                ),
+            )
+            for k, _ in keepers
+        ],
+    )
+    key = secrets.token_bytes(32)
+    sink = io.BytesIO()
+    custody.encrypt_stream(io.BytesIO(b"adapter weights " * 64), sink, key)
+    sha = hashlib.sha256(sink.getvalue()).digest()
+    cid = bytes.fromhex("01551220") + sha
+    shares = custody.split_key(key, 2, 2)
+    sealed = [
+        ["0x" + k.public_key.hex(), "0x" + custody.seal_share(s, boxes[k.ss58_address][1]).hex()]
+        for (k, _), s in zip(keepers, shares, strict=True)
+    ]
+    register = ws.compose_call(
+        lic,
+        "register_ciphertext",
+        {
+            "version": 0,
+            "cid": "0x" + cid.hex(),
+            "sha256": "0x" + sha.hex(),
+            "threshold": 2,
+            "shares": sealed,
+        },
+    )
+    _submit(ws, [(keepers[0][0], register)])
+    purchase_id = ws.query(lic, "NextPurchaseId").value
+    buy = ws.compose_call(
+        lic,
+        "buy",
+        {"version": 0, "buyer_box_key": "0x" + alice_public.hex(), "max_price": 5_000 * UNIT},
+    )
+    bought = _submit(ws, [(ALICE, buy)])
+    deliveries = []
+    for keeper, _ in keepers:
+        mine = ws.query(lic, "KeeperShares", [0, keeper.ss58_address]).value
+        share = custody.open_share(bytes.fromhex(mine[2:]), boxes[keeper.ss58_address][0])
+        resealed = custody.seal_share(share, alice_public)
+        deliveries.append(
+            (
+                keeper,
+                ws.compose_call(
+                    lic,
+                    "deliver_share",
+                    {"purchase_id": purchase_id, "sealed_share": "0x" + resealed.hex()},
+                ),
+            )
+        )
+    _submit(ws, deliveries[:1])
+    _submit(ws, deliveries[1:])
+    purchase = ws.query(lic, "Purchases", [purchase_id]).value
+    opened = [
+        custody.open_share(bytes.fromhex(s[2:]), alice_secret) for _, s in purchase["deliveries"]
+    ]
+    assert custody.combine_shares(opened) == key
+    return {
+        "purchase_id": purchase_id,
+        "purchase": purchase,
+        "bought": bought,
+        "cid": cid,
+        "ciphertext": ws.query(lic, "Ciphertexts", [0]).value,
+        "keepers": {
+            k.ss58_address: ws.query(lic, "Keepers", [k.ss58_address]).value for k, _ in keepers
+        },
+        "licence": ws.query(lic, "LicencesOf", [ALICE.ss58_address, 0]).value,
+    }
+
+
 async def _index(node_url: str, db_url: str) -> int:
     engine = open_engine(db_url)
     try:
@@ -350,6 +452,59 @@ def test_indexed_rows_equal_what_substrate_interface_reads(
     assert len(page["votes"]) == 4
     assert api.get(f"/batch/{batch_id}").status_code == 200
     engine.dispose()
+
+
+def test_a_licence_is_indexed_as_the_chain_holds_it(
+    node_url: str, licence_activity: dict[str, Any], db_url: str
+) -> None:
+    """Keepers, the ciphertext, the purchase and the licence equal what substrate-interface
+    reads, on SQLite and on PostgreSQL, through the REST API."""
+    asyncio.run(_index(node_url, db_url))
+    engine = open_engine(db_url)
+    purchase_id, onchain = licence_activity["purchase_id"], licence_activity["purchase"]
+    try:
+        with TestClient(create_app(engine)) as api:
+            shown = api.get(f"/api/v1/licences/{purchase_id}").json()
+            assert shown["phase"] == onchain["phase"] == "Served"
+            assert shown["buyer"] == onchain["buyer"] == ALICE.ss58_address
+            assert int(shown["price"]) == onchain["price"]
+            assert shown["deadline"] == onchain["deadline"]
+            assert shown["buyer_box_key"] == onchain["buyer_box_key"]
+            assert [d["keeper"] for d in shown["deliveries"]] == [
+                k for k, _ in onchain["deliveries"]
+            ]
+            assert shown["payouts"] == {who: str(a) for who, a in onchain["payouts"]}
+            assert int(shown["to_treasury"]) == onchain["to_treasury"]
+            assert shown["licence"]["purchase_id"] == licence_activity["licence"] == purchase_id
+            assert shown["licence"]["block_hash"] == shown["events"][-1]["block_hash"]
+            ciphertext = licence_activity["ciphertext"]
+            assert shown["ciphertext"]["cid"] == cid_text(licence_activity["cid"])
+            assert shown["ciphertext"]["sha256"] == ciphertext["sha256"]
+            assert shown["threshold"] == shown["ciphertext"]["threshold"] == ciphertext["threshold"]
+            assert shown["keepers"] == shown["ciphertext"]["keepers"] == ciphertext["keepers"]
+            assert shown["ciphertext"]["registrar"] == ciphertext["registrar"]
+            listed = api.get("/api/v1/licences", params={"buyer": ALICE.ss58_address}).json()
+            assert [p["purchase_id"] for p in listed["items"]] == [purchase_id]
+            assert api.get("/api/v1/licences", params={"phase": "Expired"}).json()["items"] == []
+            assert api.get("/api/v1/licences", params={"version": 0}).json()["items"]
+            for who, info in licence_activity["keepers"].items():
+                keeper = api.get(f"/api/v1/keepers/{who}").json()
+                assert int(keeper["bond"]) == info["bond"]
+                assert keeper["box_key"] == info["box_key"]
+                assert keeper["status"] == "Bonded"
+                assert keeper["share_of_versions"] == [0]
+            assert len(api.get("/api/v1/keepers").json()["items"]) == 2
+            assert api.get("/api/v1/search", params={"q": f"licence {purchase_id}"}).json() == {
+                "kind": "licence",
+                "id": str(purchase_id),
+            }
+            assert api.get("/api/v1/versions/0").json()["licences"] == 1
+            page = api.get(f"/licence/{purchase_id}").text
+            assert "Served" in page
+            assert api.get("/licences").status_code == 200
+            assert api.get(f"/keeper/{CURATORS[1].ss58_address}").status_code == 200
+    finally:
+        engine.dispose()
 
 
 def test_run_follows_new_blocks_live(node_url: str, tmp_path: Path) -> None:
