@@ -39,6 +39,8 @@ FREE_TEXT = frozenset(
         "/api/v1/transfers",
         "/api/v1/extrinsics",
         "/api/v1/blocks",
+        "/api/v1/licences",
+        "/api/v1/keepers/{address}",
         "/api/v1/search",
     }
 )
@@ -124,6 +126,15 @@ def test_a_block_by_number_and_by_hash(client: TestClient) -> None:
         ("/api/v1/search?q=", 400, "bad_request"),
         ("/api/v1/search?q=12345678", 404, "not_found"),
         ("/api/v1/nothing", 404, "not_found"),
+        ("/api/v1/licences/5", 404, "not_found"),
+        ("/api/v1/licences/x", 400, "bad_request"),
+        ("/api/v1/licences?phase=Bogus", 400, "bad_request"),
+        ("/api/v1/licences?version=-1", 400, "bad_request"),
+        (f"/api/v1/keepers/{FERDIE}", 404, "not_found"),
+        ("/api/v1/keepers/nobody", 400, "bad_request"),
+        ("/api/v1/ciphertexts?cursor=z", 400, "bad_request"),
+        ("/api/v1/search?q=licence%2099", 404, "not_found"),
+        ("/api/v1/search?q=round%201234567890123456789", 400, "bad_request"),
     ],
 )
 def test_errors_are_typed(client: TestClient, path: str, status: int, kind: str) -> None:
@@ -182,7 +193,20 @@ def test_blocks_carry_their_author(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/blocks", "/blocks?cursor=3", "/block/1", "/extrinsic/1-0", "/batches", "/docs"]
+    "path",
+    [
+        "/",
+        "/blocks",
+        "/blocks?cursor=3",
+        "/block/1",
+        "/extrinsic/1-0",
+        "/batches",
+        "/rounds",
+        "/versions",
+        "/version/0",
+        "/licences",
+        "/docs",
+    ],
 )
 def test_pages_render(client: TestClient, path: str) -> None:
     response = client.get(path)
@@ -221,7 +245,7 @@ def test_the_openapi_schema_holds(app: FastAPI) -> None:
         # be no address, and is then rightly a 400.
         _fuzz(operation, [positive_data_acceptance] if operation.path in FREE_TEXT else [])
         checked += 1
-    assert checked >= 12
+    assert checked >= 17
 
 
 def test_database_path_errors_are_typed(tmp_path: Path) -> None:

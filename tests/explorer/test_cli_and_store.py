@@ -15,7 +15,13 @@ from deepshard.client.explorer.database import (
     open_engine,
     upgrade,
 )
-from deepshard.client.explorer.store import Store, WrongChain, project_batch
+from deepshard.client.explorer.store import (
+    Store,
+    WrongChain,
+    project_batch,
+    project_keeper,
+    project_purchase,
+)
 
 ALICE_HEX = "0xd43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d"
 ALICE = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
@@ -92,3 +98,99 @@ def test_a_batch_is_projected_from_its_events() -> None:
     assert rejected is not None
     assert (rejected["status"], rejected["closed_block"], rejected["slashed"]) == ("Rejected", 9, 2)
     assert (rejected["turnout"], rejected["threshold"], rejected["value"]) == (5, 7, None)
+
+
+BOB_HEX = "0x8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48"
+BOB = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
+
+
+def test_a_keeper_is_projected_from_its_events_and_slashes() -> None:
+    assert project_keeper([], []) is None
+    assert project_keeper([(3, "KeeperUnbonded", {"unlock_at": 9})], []) is None
+    bonded = [
+        (2, "KeeperBonded", {"amount": 100, "box_key": "0x01"}),
+        (4, "KeeperBonded", {"amount": 50, "box_key": "0x02"}),
+    ]
+    keeper = project_keeper(bonded, [(5, 10)])
+    assert keeper == {
+        "bonded_block": 2,
+        "box_key": "0x02",
+        "status": "Bonded",
+        "unlock_at": None,
+        "slashed": 10,
+        "bond": 140,
+    }
+    left = project_keeper(
+        [*bonded, (6, "KeeperUnbonded", {"unlock_at": 20}), (20, "KeeperWithdrawn", {})],
+        [(5, 10)],
+    )
+    assert left is not None
+    assert (left["status"], left["bond"], left["slashed"]) == ("Withdrawn", 0, 10)
+    # Bonding again after withdrawing starts a fresh bond; old slashes stay in the total.
+    again = project_keeper(
+        [
+            *bonded,
+            (6, "KeeperUnbonded", {"unlock_at": 20}),
+            (20, "KeeperWithdrawn", {}),
+            (30, "KeeperBonded", {"amount": 70, "box_key": "0x03"}),
+        ],
+        [(5, 10), (31, 7)],
+    )
+    assert again is not None
+    assert (again["status"], again["bond"], again["slashed"]) == ("Bonded", 63, 17)
+
+
+def test_a_purchase_is_projected_from_its_events_and_terms() -> None:
+    opened = (
+        4,
+        "PurchaseOpened",
+        {"purchase_id": 0, "buyer": ALICE_HEX, "version": 1, "price": 1000},
+    )
+    terms = {
+        "deadline": 104,
+        "threshold": 2,
+        "keepers": [BOB, ALICE],
+        "buyer_box_key": "0xaa",
+        "payouts": {BOB: "700"},
+        "to_treasury": 300,
+    }
+    assert project_purchase([], terms, 42) is None
+    assert project_purchase([(5, "ShareDelivered", {"keeper": BOB_HEX})], terms, 42) is None
+    open_ = project_purchase([opened], terms, 42)
+    assert open_ is not None
+    assert (open_["phase"], open_["buyer"], open_["deadline"], open_["threshold"]) == (
+        "Open",
+        ALICE,
+        104,
+        2,
+    )
+    served = project_purchase(
+        [
+            opened,
+            (5, "ShareDelivered", {"keeper": BOB_HEX}),
+            (6, "ShareDelivered", {"keeper": ALICE_HEX}),
+            (6, "LicenceGranted", {"purchase_id": 0}),
+        ],
+        terms,
+        42,
+    )
+    assert served is not None
+    assert (served["phase"], served["closed_block"]) == ("Served", 6)
+    assert served["deliveries"] == [{"keeper": BOB, "block": 5}, {"keeper": ALICE, "block": 6}]
+    expired = project_purchase(
+        [
+            opened,
+            (5, "ShareDelivered", {"keeper": BOB_HEX}),
+            (104, "PurchaseExpired", {"refunded": 1000}),
+            (104, "KeeperSlashed", {"keeper": ALICE_HEX, "amount": 25}),
+        ],
+        None,
+        42,
+    )
+    assert expired is not None
+    assert (expired["phase"], expired["refunded"], expired["slashes"]) == (
+        "Expired",
+        1000,
+        {ALICE: "25"},
+    )
+    assert expired["deadline"] is None  # terms not indexed: unknown, not invented

@@ -539,8 +539,11 @@ def test_run_follows_new_blocks_live(node_url: str, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def served(node_url: str, activity: dict[str, Any], tmp_path: Path) -> Iterator[LiveExplorer]:
+def served(
+    node_url: str, activity: dict[str, Any], licence_activity: dict[str, Any], tmp_path: Path
+) -> Iterator[LiveExplorer]:
     """The explorer following the dev node live (index and serve), caught up with it."""
+    del licence_activity
     with LiveExplorer(node_url, f"sqlite:///{tmp_path / 'browser.db'}") as live:
         live.wait_for(activity["ws"].get_block_header()["header"]["number"])
         yield live
@@ -557,9 +560,25 @@ VIEWPORTS = (("desktop", (1280, 900)), ("phone", (390, 844)))
 """The viewports every page is shot in."""
 
 
+def shoot(page: Any, path: Path) -> None:
+    """Check the page fits its viewport's width (no sideways scrolling), then screenshot it."""
+    width = page.viewport_size["width"]
+    wide = page.evaluate(
+        """w => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > w + 0.5)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id)""",
+        width,
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (path.name, wide)
+    page.screenshot(path=str(path), full_page=True)
+
+
 @pytest.mark.browser
 def test_pages_in_headless_chromium(
-    served: LiveExplorer, activity: dict[str, Any], tmp_path: Path
+    served: LiveExplorer,
+    activity: dict[str, Any],
+    licence_activity: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     """Every page in Chromium, checked against the chain; screenshots for a human to look at."""
     playwright_api = pytest.importorskip("playwright.sync_api")
@@ -586,20 +605,20 @@ def test_pages_in_headless_chromium(
             )
             assert page.evaluate("window.__notReloaded") is True
             assert "on" in (page.locator("#live").get_attribute("class") or "")
-            page.screenshot(path=str(shots / f"home-{name}.png"), full_page=True)
+            shoot(page, shots / f"home-{name}.png")
             # A block: its hash and author are the chain's.
             page.goto(base + "/block/3")
             block_hash = ws.get_block_hash(3)
             assert page.locator("#block-hash").inner_text() == block_hash
             assert page.locator("#author").inner_text() == aura_author(ws, block_hash)
-            page.screenshot(path=str(shots / f"block-{name}.png"), full_page=True)
+            shoot(page, shots / f"block-{name}.png")
             # The block list: every author is the chain's.
             page.goto(base + "/blocks")
             for row in page.locator("#blocks tbody tr").all()[:4]:
                 link = row.locator("td a").first.inner_text().lstrip("#")
                 author = row.locator("td.mono a").first.get_attribute("href") or ""
                 assert author == f"/account/{aura_author(ws, ws.get_block_hash(int(link)))}"
-            page.screenshot(path=str(shots / f"blocks-{name}.png"), full_page=True)
+            shoot(page, shots / f"blocks-{name}.png")
             # The transfer's extrinsic, reached through the search box.
             page.goto(base + "/")
             page.fill("input[name=q]", activity["transfer"].extrinsic_hash)
@@ -607,7 +626,7 @@ def test_pages_in_headless_chromium(
             page.wait_for_url("**/extrinsic/**")
             assert page.locator("#call").inner_text() == "Balances.transfer_keep_alive"
             assert "success" in page.locator("#result").inner_text()
-            page.screenshot(path=str(shots / f"extrinsic-{name}.png"), full_page=True)
+            shoot(page, shots / f"extrinsic-{name}.png")
             # Bob's account: the balance the chain holds at the indexed tip.
             page.goto(base + f"/account/{BOB.ss58_address}")
             tip = ws.get_block_hash(int(page.request.get(base + "/api/v1/status").json()["best"]))
@@ -615,11 +634,11 @@ def test_pages_in_headless_chromium(
             whole, fraction = divmod(free["data"]["free"], UNIT)
             assert page.locator("#free").inner_text() == f"{whole:,}.{fraction:012d}"[:-8]
             assert page.locator("#transfers tbody tr").count() >= 1
-            page.screenshot(path=str(shots / f"account-{name}.png"), full_page=True)
+            shoot(page, shots / f"account-{name}.png")
             # The batch, reached from the list and by searching "batch N": votes and outcome.
             page.goto(base + "/batches")
+            shoot(page, shots / f"batches-{name}.png")
             page.click(f"#batches a[href='/batch/{activity['batch_id']}']")
-            page.screenshot(path=str(shots / f"batches-{name}.png"), full_page=True)
             page.fill("input[name=q]", f"batch {activity['batch_id']}")
             page.press("input[name=q]", "Enter")
             page.wait_for_url(f"**/batch/{activity['batch_id']}")
@@ -627,6 +646,31 @@ def test_pages_in_headless_chromium(
             assert page.locator("#votes tbody tr").count() == 4
             ayes = sum(1 for aye in activity["votes"].values() if aye)
             assert page.locator("#tally").inner_text().startswith(f"{ayes} aye")
-            page.screenshot(path=str(shots / f"batch-{name}.png"), full_page=True)
+            shoot(page, shots / f"batch-{name}.png")
+            # Licences: the purchase, its keepers, the licensed version.
+            purchase_id = licence_activity["purchase_id"]
+            onchain = licence_activity["purchase"]
+            page.goto(base + "/licences")
+            row = page.locator(f"#purchases tr:has(a[href='/licence/{purchase_id}'])")
+            assert row.locator(".phase-cell").inner_text() == "licensed"
+            assert page.locator("#keepers tbody tr").count() == len(licence_activity["keepers"])
+            shoot(page, shots / f"licences-{name}.png")
+            page.fill("input[name=q]", f"licence {purchase_id}")
+            page.press("input[name=q]", "Enter")
+            page.wait_for_url(f"**/licence/{purchase_id}")
+            assert page.locator("#phase").inner_text().startswith(onchain["phase"])
+            delivered = len(onchain["deliveries"])
+            assert page.locator("#shares").inner_text().startswith(f"{delivered} delivered")
+            whole, fraction = divmod(onchain["price"], UNIT)
+            assert page.locator("#price").inner_text() == f"{whole:,}.{fraction:012d}"[:-8]
+            shoot(page, shots / f"licence-{name}.png")
+            keeper, info = next(iter(licence_activity["keepers"].items()))
+            page.goto(base + f"/keeper/{keeper}")
+            whole, fraction = divmod(info["bond"], UNIT)
+            assert page.locator("#bond").inner_text() == f"{whole:,}.{fraction:012d}"[:-8]
+            assert page.locator("#holds").inner_text() == "version 0"
+            shoot(page, shots / f"keeper-{name}.png")
+            page.goto(base + "/version/0")
+            assert "1 licence granted" in page.locator("#licensing").inner_text()
             page.close()
         browser.close()

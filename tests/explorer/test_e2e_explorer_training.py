@@ -372,7 +372,7 @@ def test_round_pages_in_headless_chromium(
             page.goto(live.url + "/rounds")
             row = page.locator(f"#rounds tr:has(a[href='/round/{round_id}'])")
             assert row.locator(".phase").inner_text() == onchain["phase"]
-            page.screenshot(path=str(shots / f"rounds-{name}.png"), full_page=True)
+            _explorer_e2e.shoot(page, shots / f"rounds-{name}.png")
             # The round, found by searching "round N": phase, verdicts, scores, charts.
             page.fill("input[name=q]", f"round {round_id}")
             page.press("input[name=q]", "Enter")
@@ -404,11 +404,11 @@ def test_round_pages_in_headless_chromium(
                 box = chart.locator("svg").bounding_box()
                 assert box is not None
                 assert box["width"] <= viewport[0]  # no chart wider than the screen
-            page.screenshot(path=str(shots / f"round-{name}.png"), full_page=True)
+            _explorer_e2e.shoot(page, shots / f"round-{name}.png")
             # The version the round made, and its lineage.
             page.goto(live.url + "/versions")
             assert page.locator("#versions tbody tr").count() == len(round_played["versions"])
-            page.screenshot(path=str(shots / f"versions-{name}.png"), full_page=True)
+            _explorer_e2e.shoot(page, shots / f"versions-{name}.png")
             page.fill("input[name=q]", f"version {onchain['new_version']}")
             page.press("input[name=q]", "Enter")
             page.wait_for_url(f"**/version/{onchain['new_version']}")
@@ -416,6 +416,6 @@ def test_round_pages_in_headless_chromium(
             assert [t.split(":")[0] for t in lineage] == ["version 1", "version 0"]
             adapters = page.locator("#adapters tbody tr")
             assert adapters.count() == len(round_played["versions"][1]["adapters"])
-            page.screenshot(path=str(shots / f"version-{name}.png"), full_page=True)
+            _explorer_e2e.shoot(page, shots / f"version-{name}.png")
             page.close()
         browser.close()
