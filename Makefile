@@ -83,7 +83,7 @@ browser: $(STAMP) ## Headless Chromium (/usr/bin/chromium: apt-get install chrom
 bench: $(STAMP) ## Run every benchmark under bench/ and print its figures
 	$(BIN)/python -m bench
 
-WEIGHT_PALLETS ?= informants treasury balances system timestamp sudo
+WEIGHT_PALLETS ?= informants treasury balances system timestamp sudo licences
 weights: $(STAMP) ## Re-measure the pallets' weights on this machine and rewrite their weights.py (WEIGHT_PALLETS=...)
 	for pallet in $(WEIGHT_PALLETS); do $(BIN)/deepshard benchmark pallet --pallet $$pallet || exit 1; done
 

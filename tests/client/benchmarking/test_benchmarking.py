@@ -18,6 +18,7 @@ from deepshard.client.benchmarking.runner import commit_setup, measure_suite, po
 from deepshard.client.benchmarking.writer import RunInfo, render_weights_module
 from deepshard.client.cli import app
 from deepshard.pallets.informants.benchmarking import SUITE as INFORMANTS
+from deepshard.pallets.licences.benchmarking import SUITE as LICENCES
 from deepshard.pallets.training.benchmarking import SUITE as TRAINING
 from deepshard.pallets.treasury.benchmarking import SUITE as TREASURY
 from deepshard.primitives.weights import ROCKS_DB_WEIGHT, Weight
@@ -85,7 +86,9 @@ def test_a_suite_must_cover_its_weight_table() -> None:
         BenchmarkSuite(pallet="X", weights_protocol=Table, benchmarks=(one,))
 
 
-@pytest.mark.parametrize("suite", [INFORMANTS, TREASURY, TRAINING], ids=lambda s: s.pallet)
+@pytest.mark.parametrize(
+    "suite", [INFORMANTS, TREASURY, TRAINING, LICENCES], ids=lambda s: s.pallet
+)
 def test_every_benchmark_runs_at_its_worst_case(suite: BenchmarkSuite) -> None:
     assert set(run_once(suite, fresh)) == {b.name for b in suite}
 

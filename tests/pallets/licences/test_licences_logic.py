@@ -199,3 +199,50 @@ def test_value_units_and_silent_keepers() -> None:
         logic.compute_silent_keepers([a, a], set())
     with pytest.raises(ValueError, match="not serving"):
         logic.compute_silent_keepers([a], {c})
+
+
+accounts = st.sampled_from([bytes([n]) * 32 for n in range(1, 7)])
+
+
+@given(
+    paid=st.lists(st.tuples(accounts, st.integers(0, 10**9)), max_size=12),
+    limit=st.integers(0, 7),
+)
+def test_payees_merge_by_account_and_keep_the_best_paid(
+    paid: list[tuple[bytes, int]], limit: int
+) -> None:
+    payees = logic.compute_payees(paid, limit)
+    totals = {who: sum(a for w, a in paid if w == who) for who, _ in paid}
+    ranked = sorted(((w, a) for w, a in totals.items() if a), key=lambda p: (-p[1], p[0]))
+    assert payees == ranked[:limit]
+    assert logic.compute_payees(list(reversed(paid)), limit) == payees  # order-independent
+
+
+@given(
+    price=st.integers(0, 10**30),
+    informants=st.lists(
+        st.tuples(accounts, st.integers(1, 10**9)), max_size=4, unique_by=lambda p: p[0]
+    ),
+    trainers=st.lists(
+        st.tuples(accounts, st.integers(1, 10**9)), max_size=4, unique_by=lambda p: p[0]
+    ),
+    shares=st.tuples(st.integers(0, logic.PERBILL // 2), st.integers(0, logic.PERBILL // 2)),
+)
+def test_payouts_add_up_to_the_price(
+    price: int,
+    informants: list[tuple[bytes, int]],
+    trainers: list[tuple[bytes, int]],
+    shares: tuple[int, int],
+) -> None:
+    to_treasury, payouts = logic.compute_payouts(price, *shares, informants, trainers)
+    assert to_treasury + sum(a for _, a in payouts) == price
+    assert all(a > 0 for _, a in payouts)
+    expected: list[tuple[bytes, int]] = []
+    for share, members in ((shares[0], informants), (shares[1], trainers)):
+        part = math.floor(Fraction(price * share, logic.PERBILL))
+        total = sum(a for _, a in members)
+        for who, paid in members:
+            amount = math.floor(Fraction(part * paid, total))
+            if amount:
+                expected.append((who, amount))
+    assert payouts == expected

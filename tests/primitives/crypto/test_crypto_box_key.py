@@ -44,7 +44,8 @@ def test_different_accounts_and_schemes_get_different_keys() -> None:
     }
     soft = {licence_box_public_key(Keypair.from_uri(uri)) for uri in SOFT_URIS}
     assert len(keys) == 2 * len(DEV_URIS)
-    assert len(soft) == len(SOFT_URIS) and not soft & keys
+    assert len(soft) == len(SOFT_URIS)
+    assert not soft & keys
 
 
 def test_a_soft_derived_sr25519_pair_keeps_its_box_key() -> None:

@@ -33,7 +33,16 @@ from deepshard.runtime.support.testing import TestExternalities
 
 __all__ = ["app", "PALLETS", "machine_description"]
 
-PALLETS = ("informants", "treasury", "balances", "system", "timestamp", "sudo", "training")
+PALLETS = (
+    "informants",
+    "treasury",
+    "balances",
+    "system",
+    "timestamp",
+    "sudo",
+    "training",
+    "licences",
+)
 """Pallets that declare benchmarks (``deepshard.pallets.<name>.benchmarking.SUITE``)."""
 
 app = typer.Typer(

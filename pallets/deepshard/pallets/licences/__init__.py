@@ -11,7 +11,7 @@ from deepshard.pallets.licences.types import (
     Purchase,
     PurchasePhase,
 )
-from deepshard.pallets.licences.weights import LicencesWeights, UnitWeights
+from deepshard.pallets.licences.weights import BenchmarkedWeights, LicencesWeights, UnitWeights
 
 __all__ = [  # noqa: PLE0604 - the pallet's names, then this package's own
     *_pallet_all,
@@ -22,6 +22,7 @@ __all__ = [  # noqa: PLE0604 - the pallet's names, then this package's own
     "Pricing",
     "Purchase",
     "PurchasePhase",
+    "BenchmarkedWeights",
     "LicencesWeights",
     "UnitWeights",
 ]
