@@ -321,6 +321,9 @@ def test_the_round_statistics_are_the_chains_consensus(
     assert html.count("<figure data-statistic=") == len(names)
     assert html.count('class="dot outlier"') == len(names)
     assert "verdict-outlier" in html
+    # The schema over a real round and versions: no 500, every response valid.
+    prefixes = ("/api/v1/rounds", "/api/v1/versions", "/api/v1/search")
+    assert _explorer_e2e.fuzz_schema(create_app(live.engine), prefixes) == 5
 
 
 def test_the_wallet_shows_the_played_round_and_versions(
