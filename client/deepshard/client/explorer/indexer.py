@@ -347,6 +347,24 @@ class Indexer:
             owners[block.number] = slot_owner(slot, cache[parent])
         return [owners.get(b.number) for b in blocks]
 
+    async def _round_parameters(self, rows: BlockRows, at: bytes) -> None:
+        """Fill the opened rounds' `RoundParameters` rows (dropped where the runtime lacks them).
+
+        A runtime whose Training pallet declares no statistics layout or MAD factor leaves the
+        rounds without parameters: their pages show no charts, everything else is indexed.
+        """
+        try:
+            runtime = await self.chain.runtime_at(at)
+            layout = runtime.constant("Training", "Statistics")
+            mad_factor = runtime.constant("Training", "MadFactor")
+            for opening in rows.openings:
+                raw = await self.chain.query("Training", "Rounds", opening["round_id"], at=at)
+                if raw is not None:
+                    opening.update(round_parameters(raw, layout, mad_factor, self.prefix))
+        except (UnknownItem, KeyError, TypeError):
+            pass
+        rows.openings[:] = [o for o in rows.openings if "mode" in o]
+
     async def _training_storage(self, rows: BlockRows) -> None:
         """Fill what Training's events do not carry from its storage at the block.
 
@@ -356,16 +374,9 @@ class Indexer:
         (``Training.ModelVersions``); at genesis, every model version the chain starts with.
         """
         at = bytes.fromhex(rows.block["hash"][2:])
+        if rows.openings:
+            await self._round_parameters(rows, at)
         try:
-            if rows.openings:
-                runtime = await self.chain.runtime_at(at)
-                layout = runtime.constant("Training", "Statistics")
-                mad_factor = runtime.constant("Training", "MadFactor")
-                for opening in rows.openings:
-                    raw = await self.chain.query("Training", "Rounds", opening["round_id"], at=at)
-                    if raw is not None:
-                        opening.update(round_parameters(raw, layout, mad_factor, self.prefix))
-                rows.openings[:] = [o for o in rows.openings if "mode" in o]
             for score in rows.scores:
                 who = decode_account_id(score["scorer"])
                 statistics, round_ = await asyncio.gather(
