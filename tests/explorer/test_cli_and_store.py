@@ -194,3 +194,122 @@ def test_a_purchase_is_projected_from_its_events_and_terms() -> None:
         {ALICE: "25"},
     )
     assert expired["deadline"] is None  # terms not indexed: unknown, not invented
+
+
+def _block(number: int, parent: str) -> dict[str, object]:
+    return {
+        "hash": f"0x{number:064x}",
+        "number": number,
+        "parent_hash": parent,
+        "state_root": "0x" + "00" * 32,
+        "extrinsics_root": "0x" + "00" * 32,
+        "timestamp": None,
+        "spec_version": 1,
+        "extrinsic_count": 0,
+        "event_count": 1,
+        "author": None,
+        "slot": None,
+        "finalized": False,
+    }
+
+
+def _event(block: dict[str, object], name: str, fields: dict[str, object], subject: str) -> dict:
+    return {
+        "block_hash": block["hash"],
+        "block_number": block["number"],
+        "index": 0,
+        "extrinsic_index": None,
+        "phase": "Finalization",
+        "pallet": "Licences",
+        "name": name,
+        "fields": fields,
+        "subject": subject,
+    }
+
+
+def test_retracting_a_block_re_projects_purchases_and_keepers(db_url: str) -> None:
+    """A licence granted in a block that a reorg retracts is gone, its purchase open again."""
+    from sqlalchemy.orm import Session  # noqa: PLC0415
+
+    from deepshard.client.explorer.models import Keeper, Licence, Purchase  # noqa: PLC0415
+    from deepshard.client.explorer.rows import BlockRows  # noqa: PLC0415
+
+    engine = open_engine(db_url)
+    upgrade(engine)
+    store = Store(engine)
+    b1, b2 = _block(1, "0x" + "00" * 32), _block(2, f"0x{1:064x}")
+    at1 = {"block_hash": b1["hash"], "block_number": 1}
+    at2 = {"block_hash": b2["hash"], "block_number": 2}
+    opened = BlockRows(
+        b1,
+        events=[
+            _event(
+                b1,
+                "KeeperBonded",
+                {"keeper": BOB_HEX, "amount": 50, "box_key": "0x01"},
+                f"keeper:{BOB}",
+            ),
+        ],
+        keepers={BOB},
+        purchases={0},
+        terms=[
+            {
+                **at1,
+                "purchase_id": 0,
+                "deadline": 9,
+                "buyer_box_key": "0xaa",
+                "threshold": 1,
+                "keepers": [BOB],
+                "payouts": {},
+                "to_treasury": 0,
+            }
+        ],
+    )
+    opened.events.append(
+        {
+            **_event(
+                b1,
+                "PurchaseOpened",
+                {"purchase_id": 0, "buyer": ALICE_HEX, "version": 0, "price": 10},
+                "purchase:0",
+            ),
+            "index": 1,
+        }
+    )
+    served = BlockRows(
+        b2,
+        events=[
+            _event(b2, "ShareDelivered", {"purchase_id": 0, "keeper": BOB_HEX}, "purchase:0"),
+            {
+                **_event(
+                    b2,
+                    "LicenceGranted",
+                    {"purchase_id": 0, "buyer": ALICE_HEX, "version": 0, "price": 10},
+                    "purchase:0",
+                ),
+                "index": 1,
+            },
+        ],
+        purchases={0},
+        licences=[{**at2, "purchase_id": 0, "buyer": ALICE, "version_id": 0, "price": 10}],
+    )
+    store.add([opened, served])
+    with Session(engine) as session:
+        purchase = session.get(Purchase, 0)
+        assert purchase is not None
+        assert (purchase.phase, purchase.deadline, len(purchase.deliveries)) == ("Served", 9, 1)
+        assert session.get(Licence, 0) is not None
+        keeper = session.get(Keeper, BOB)
+        assert keeper is not None
+        assert keeper.bond == 50
+    store.retract(str(b2["hash"]))
+    with Session(engine) as session:
+        purchase = session.get(Purchase, 0)
+        assert purchase is not None
+        assert (purchase.phase, purchase.deliveries) == ("Open", [])
+        assert session.get(Licence, 0) is None
+    store.retract(str(b1["hash"]))
+    with Session(engine) as session:
+        assert session.get(Purchase, 0) is None
+        assert session.get(Keeper, BOB) is None
+    engine.dispose()
