@@ -19,6 +19,7 @@ import importlib.util
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -98,6 +99,59 @@ class PhaseListener(threading.Thread):
                     return
 
 
+class BrowserPhaseWatcher(threading.Thread):
+    """Headless Chromium on round `round_id`'s page, opened as soon as the round exists.
+
+    It never reloads the page: `seen` collects the phases the page's own script shows as the
+    server pushes new tips, and `not_reloaded` tells that a marker set on the window survived.
+    """
+
+    def __init__(self, base: str, round_id: int) -> None:
+        """Watch round `round_id` on the explorer at `base`."""
+        super().__init__(daemon=True)
+        self.base = base
+        self.round_id = round_id
+        self.seen: list[str] = []
+        self.not_reloaded = False
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        """Open the page when the round opens, then read its phase until Closed."""
+        try:
+            sync_api = importlib.import_module("playwright.sync_api")
+            with sync_api.sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=_explorer_e2e.CHROMIUM, args=_explorer_e2e.CHROMIUM_ARGS
+                )
+                page = browser.new_page(viewport={"width": 390, "height": 844})
+                deadline = time.monotonic() + 300
+                while page.goto(f"{self.base}/round/{self.round_id}").status != 200:
+                    assert time.monotonic() < deadline, "the round never opened"
+                    time.sleep(0.5)
+                page.evaluate("window.__notReloaded = true")
+                while time.monotonic() < deadline:
+                    phase = page.locator("#phase").inner_text()
+                    if not self.seen or self.seen[-1] != phase:
+                        self.seen.append(phase)
+                    if phase == "Closed":
+                        break
+                    time.sleep(0.3)
+                self.not_reloaded = page.evaluate("window.__notReloaded === true")
+                browser.close()
+        except BaseException as exc:  # reported by the browser test
+            self.failure = exc
+
+
+def _browsing(request: pytest.FixtureRequest) -> bool:
+    """Whether this session runs a browser test and can: Playwright and Chromium present."""
+    wanted = any(item.get_closest_marker("browser") for item in request.session.items)
+    return (
+        wanted
+        and importlib.util.find_spec("playwright") is not None
+        and Path(_explorer_e2e.CHROMIUM).exists()
+    )
+
+
 def _text(value: str) -> str:
     """A ``Vec<u8>`` as scalecodec shows it (text, or ``0x`` hex when not UTF-8) as text."""
     return bytes.fromhex(value[2:]).decode() if value.startswith("0x") else value
@@ -122,17 +176,26 @@ def live(node_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[An
 
 
 @pytest.fixture(scope="module")
-def round_played(node_url: str, live: Any) -> dict[str, Any]:
-    """One training round played to its close, watched live; what substrate-interface reads."""
+def round_played(node_url: str, live: Any, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """One training round played to its close, watched live; what substrate-interface reads.
+
+    When the session runs a browser test, Chromium watches the round's page as well.
+    """
     ws = SubstrateInterface(url=node_url)
     try:
-        listener = PhaseListener(live.url, ws.query("Training", "NextRoundId").value)
+        next_round = ws.query("Training", "NextRoundId").value
+        listener = PhaseListener(live.url, next_round)
         listener.start()
+        browsing = BrowserPhaseWatcher(live.url, next_round) if _browsing(request) else None
+        if browsing is not None:
+            browsing.start()
         _training_e2e.test_a_round_trains_scores_and_records_a_version(ws)
         round_id = ws.query("Training", "NextRoundId").value - 1
         assert round_id == listener.round_id
         versions = {int(k.value): v.value for k, v in ws.query_map("Training", "ModelVersions")}
         listener.join(timeout=60)
+        if browsing is not None:
+            browsing.join(timeout=60)
         best = ws.get_block_header()["header"]["number"]
         live.wait_for(best)
         onchain = ws.query("Training", "Rounds", [round_id]).value
@@ -143,6 +206,7 @@ def round_played(node_url: str, live: Any) -> dict[str, Any]:
             "poisoned": _training_e2e.TRAINERS[0].ss58_address,
             "scorers": [k.ss58_address for k in _training_e2e.SCORERS],
             "phases_seen": listener.seen,
+            "browser": browsing,
             "stream_events": listener.events,
             "statistics": ws.get_constant("Training", "Statistics").value,
             "mad_factor": ws.get_constant("Training", "MadFactor").value,
@@ -357,10 +421,19 @@ def test_the_wallet_shows_the_played_round_and_versions(
 def test_round_pages_in_headless_chromium(
     live: Any, round_played: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The rounds, round, versions and version pages in Chromium, checked against the chain."""
+    """The rounds, round, versions and version pages in Chromium, checked against the chain.
+
+    While the round played, Chromium kept its page open: the page showed every phase in
+    order, updated by its own script from the server's events, never reloaded.
+    """
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(_explorer_e2e.CHROMIUM).exists():
         pytest.skip(f"no Chromium at {_explorer_e2e.CHROMIUM} (apt-get install chromium)")
+    watched = round_played["browser"]
+    assert watched is not None
+    assert watched.failure is None, watched.failure
+    assert watched.seen == PHASES
+    assert watched.not_reloaded
     shots = _explorer_e2e.screenshots(tmp_path)
     round_id, onchain = round_played["round_id"], round_played["round"]
     poisoned = round_played["poisoned"]
