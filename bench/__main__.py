@@ -26,6 +26,7 @@ MODULES = (
     "explorer",
     "ml",
     "licences",
+    "licences_pallet",
 )
 
 

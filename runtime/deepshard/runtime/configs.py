@@ -175,6 +175,8 @@ LICENCES: Final = licences.Config(
     unbonding_period=U32(14_400),  # one day
     max_purchases_per_block=U32(32),
     max_cid_length=U32(128),
+    # the expiries of a block never take more than half of it (checked by integrity_test)
+    max_expiry_weight=Weight.from_parts(int(WEIGHT_REF_TIME_PER_SECOND), 0),
 )
 """The Licences pallet: a licence costs 1,000 DSH plus 1% per 100 DSH paid out behind its version
 (at most 500,000 DSH, within a dev account's endowment); 30% to informants, 50% to trainers."""

@@ -47,6 +47,7 @@ from deepshard.pallets.system import System
 from deepshard.pallets.treasury import Treasury
 from deepshard.primitives.codec import H256
 from deepshard.primitives.numeric import U32, U64, U128, Perbill
+from deepshard.primitives.weights import Weight
 from deepshard.runtime.support import ROOT, BadOrigin, TokenError
 from deepshard.runtime.support.testing import assert_last_event, assert_noop
 
@@ -247,12 +248,18 @@ def test_buy_errors(ext_builder: Builder) -> None:
 
 
 def test_buy_needs_threshold_keepers_still_bonded(ext_builder: Builder) -> None:
-    ext = ext_builder().keepers(KEEPERS[:2]).build()
-    ext.register(0, KEEPERS[:2], threshold=2)
+    ext = ext_builder().keepers(KEEPERS[:3]).build()
+    ext.register(0, KEEPERS[:3], threshold=2)
     ext.call("unbond_keeper", KEEPERS[1].origin)
     ext.run_to_block(ext.block + 10)
     ext.call("withdraw_keeper", KEEPERS[1].origin)
+    ext.call("unbond_keeper", KEEPERS[2].origin)  # unbonding: no new purchase counts on it
     assert_noop(ext, lambda: buy(ext), NotEnoughKeepers)
+    ext.bond(KEEPERS[1:2])  # back: two active keepers again
+    buy(ext)
+    purchase = ext.licences.purchases.get(U64(0))
+    assert purchase is not None
+    assert purchase.keepers == (KEEPERS[0].id, KEEPERS[1].id)
 
 
 def test_a_deadline_block_takes_at_most_max_purchases(ext_builder: Builder) -> None:
@@ -334,6 +341,7 @@ def test_set_pricing_errors(ext_builder: Builder) -> None:
         ({"keeper_min_bond": U128(0)}, "positive"),
         ({"purchase_period": U32(0)}, "positive"),
         ({"max_purchases_per_block": U32(0)}, "at least one purchase"),
+        ({"max_expiry_weight": Weight.from_parts(10, 0)}, "MaxExpiryWeight"),
     ],
 )
 def test_integrity_test_refuses_bad_configurations(overrides: dict[str, Any], message: str) -> None:
@@ -345,3 +353,24 @@ def test_integrity_test_names_a_missing_interface() -> None:
     config = Config(currency=Balances, treasury=Treasury, training=System, informants=System)
     with pytest.raises(ValueError, match="System lacks version_record"):
         Licences.integrity_test(config)
+
+
+def test_a_purchase_counts_on_the_keepers_bonded_when_it_opened(ext_builder: Builder) -> None:
+    ext = ext_builder().keepers(KEEPERS[:2]).config(unbonding_period=U32(1)).build()
+    ext.register(0, KEEPERS[:2], threshold=1)
+    ext.call("unbond_keeper", KEEPERS[1].origin)
+    ext.run_to_block(ext.block + 1)
+    ext.call("withdraw_keeper", KEEPERS[1].origin)
+    buy(ext)  # KEEPERS[1] has left: only KEEPERS[0] owes its share
+    purchase = ext.licences.purchases.get(U64(0))
+    assert purchase is not None
+    assert purchase.keepers == (KEEPERS[0].id,)
+    ext.bond(KEEPERS[1:2])  # back before the purchase closes: not counted, not slashed
+    ext.check_invariants()
+    ext.run_to_block(int(purchase.deadline))
+    assert ext.held(KEEPER_REASON, KEEPERS[0].id) == 900  # silent: slashed 10 %
+    assert ext.held(KEEPER_REASON, KEEPERS[1].id) == 1_000
+    for keeper in KEEPERS[:2]:
+        info = ext.licences.keepers.get(keeper.id)
+        assert info is not None
+        assert int(info.open_purchases) == 0

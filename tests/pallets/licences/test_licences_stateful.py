@@ -1,6 +1,7 @@
 """A brute-force reference model of escrows, payouts, refunds and slashes, checked under hypothesis.
 
-Random purchases, deliveries and blocks run through the mock runtime and through a model written
+Random purchases, deliveries, keeper unbonds, withdrawals and re-bonds, and blocks run through
+the mock runtime and through a model written
 here from the issue's rules alone (exact rationals for the price and the split, no `logic`).
 After every step the chain must agree with the model on every balance (buyers' free and
 escrowed funds, keepers' bonds and holds, the payees, the treasury pot), on each purchase's
@@ -33,6 +34,7 @@ BASE, RATE, UNIT = 1_000, Fraction(1, 2), 1_000
 INFORMANTS_SHARE, TRAINERS_SHARE = Fraction(3, 10), Fraction(1, 2)
 KEEPER_SLASH = Fraction(1, 10)
 PERIOD = 4
+UNBONDING = 3
 BOND = 1_000
 
 K1, K2, K3 = KEEPERS[:3]
@@ -92,6 +94,7 @@ class ModelPurchase:
     version: int
     price: int
     deadline: int
+    owing: list[Party]
     phase: PurchasePhase = PurchasePhase.Open
     delivered: list[Party] = field(default_factory=list)
 
@@ -110,6 +113,7 @@ class LicencesMachine(RuleBasedStateMachine):
                 growth_rate=Perbill.from_parts(500_000_000),
                 value_unit=U128(UNIT),
                 purchase_period=U32(PERIOD),
+                unbonding_period=U32(UNBONDING),
                 max_purchases_per_block=U32(64),
             )
             .build()
@@ -123,7 +127,9 @@ class LicencesMachine(RuleBasedStateMachine):
         self.watched = [RICH.id, POOR.id, INFORMANT, TRAINER_A, TRAINER_B, TRAINER_C]
         self.free = {bytes(w): self.ext.free(w) for w in self.watched}
         self.escrow: dict[bytes, int] = {bytes(RICH.id): 0, bytes(POOR.id): 0}
-        self.bonds = {bytes(k.id): BOND for k in (K1, K2, K3)}
+        self.bonds: dict[bytes, int | None] = {bytes(k.id): BOND for k in (K1, K2, K3)}
+        """Each keeper's bond (None once withdrawn)."""
+        self.unlock_at: dict[bytes, int | None] = {bytes(k.id): None for k in (K1, K2, K3)}
         self.pot = self.ext.pot()
         self.purchases: list[ModelPurchase] = []
         self.licensed: dict[tuple[bytes, int], int] = {}
@@ -152,11 +158,14 @@ class LicencesMachine(RuleBasedStateMachine):
     )
     def buy(self, buyer: Party, version: int, slack: int) -> None:
         price = model_price(version) if version in VERSIONS else 0
+        active = [k for k in VERSIONS[version][3] if self.active(k)] if version in VERSIONS else []
         expected: Any = None
         if version not in VERSIONS:
             expected = pallet.UnknownVersion
         elif (bytes(buyer.id), version) in self.licensed:
             expected = pallet.AlreadyLicensed
+        elif len(active) < VERSIONS[version][2]:
+            expected = pallet.NotEnoughKeepers
         elif price > price + slack:
             expected = pallet.PriceAboveMax
         elif self.free[bytes(buyer.id)] - price < ED:
@@ -174,7 +183,8 @@ class LicencesMachine(RuleBasedStateMachine):
         if expected is None:
             self.free[bytes(buyer.id)] -= price
             self.escrow[bytes(buyer.id)] += price
-            self.purchases.append(ModelPurchase(buyer, version, price, self.ext.block + PERIOD))
+            deadline = self.ext.block + PERIOD
+            self.purchases.append(ModelPurchase(buyer, version, price, deadline, active))
 
     @rule(index=st.integers(0, 40), keeper=st.sampled_from([K1, K2, K3, OTHER]))
     def deliver(self, index: int, keeper: Party) -> None:
@@ -221,11 +231,62 @@ class LicencesMachine(RuleBasedStateMachine):
                     buyer = bytes(purchase.buyer.id)
                     self.escrow[buyer] -= purchase.price
                     self.free[buyer] += purchase.price
-                    for keeper in VERSIONS[purchase.version][3]:
+                    for keeper in purchase.owing:
                         if keeper not in purchase.delivered:
-                            slash = math.floor(self.bonds[bytes(keeper.id)] * KEEPER_SLASH)
-                            self.bonds[bytes(keeper.id)] -= slash
+                            bond = self.bonds[bytes(keeper.id)]
+                            assert bond is not None
+                            slash = math.floor(bond * KEEPER_SLASH)
+                            self.bonds[bytes(keeper.id)] = bond - slash
                             self.pot += slash
+
+    @rule(keeper=st.sampled_from([K1, K2, K3]))
+    def unbond(self, keeper: Party) -> None:
+        who = bytes(keeper.id)
+        expected: Any = None
+        if self.bonds[who] is None:
+            expected = pallet.NotKeeper
+        elif self.unlock_at[who] is not None:
+            expected = pallet.KeeperUnbonding
+        self.attempt(lambda: self.ext.call("unbond_keeper", keeper.origin), expected)
+        if expected is None:
+            self.unlock_at[who] = self.ext.block + UNBONDING
+
+    @rule(keeper=st.sampled_from([K1, K2, K3]))
+    def withdraw(self, keeper: Party) -> None:
+        who = bytes(keeper.id)
+        unlock_at = self.unlock_at[who]
+        busy = any(p.phase is PurchasePhase.Open and keeper in p.owing for p in self.purchases)
+        expected: Any = None
+        if self.bonds[who] is None:
+            expected = pallet.NotKeeper
+        elif unlock_at is None:
+            expected = pallet.NotUnbonding
+        elif unlock_at > self.ext.block:
+            expected = pallet.UnbondingNotOver
+        elif busy:
+            expected = pallet.KeeperBusy
+        self.attempt(lambda: self.ext.call("withdraw_keeper", keeper.origin), expected)
+        if expected is None:
+            self.bonds[who] = None
+            self.unlock_at[who] = None
+
+    @rule(keeper=st.sampled_from([K1, K2, K3]))
+    def rebond(self, keeper: Party) -> None:
+        who = bytes(keeper.id)
+        expected: Any = pallet.KeeperUnbonding if self.unlock_at[who] is not None else None
+        self.attempt(
+            lambda: self.ext.call(
+                "bond_keeper", keeper.origin, amount=U128(BOND), box_key=keeper.box_key
+            ),
+            expected,
+        )
+        if expected is None:
+            self.bonds[who] = (self.bonds[who] or 0) + BOND
+
+    def active(self, keeper: Party) -> bool:
+        """Whether `keeper` is bonded and not unbonding in the model."""
+        who = bytes(keeper.id)
+        return self.bonds[who] is not None and self.unlock_at[who] is None
 
     # --- invariants ----------------------------------------------------------------------------
 
@@ -238,13 +299,28 @@ class LicencesMachine(RuleBasedStateMachine):
             assert ext.held(ESCROW_REASON, AccountId32(buyer)) == held
         for keeper, bond in self.bonds.items():
             info = ext.licences.keepers.get(AccountId32(keeper))
+            held = ext.held(KEEPER_REASON, AccountId32(keeper))
+            if bond is None:
+                assert info is None
+                assert held == 0
+                continue
             assert info is not None
-            assert int(info.bond) == bond == ext.held(KEEPER_REASON, AccountId32(keeper))
+            assert int(info.bond) == bond == held
+            assert info.unlock_at == (
+                None if self.unlock_at[keeper] is None else U32(self.unlock_at[keeper] or 0)
+            )
+            owed = sum(
+                1
+                for p in self.purchases
+                if p.phase is PurchasePhase.Open and any(bytes(k.id) == keeper for k in p.owing)
+            )
+            assert int(info.open_purchases) == owed
         assert ext.pot() == self.pot
         for index, purchase in enumerate(self.purchases):
             stored = ext.licences.purchases.get(U64(index))
             assert stored is not None
             assert stored.phase is purchase.phase
+            assert stored.keepers == tuple(k.id for k in purchase.owing)
             assert int(stored.price) == purchase.price
         for (buyer, version), index in self.licensed.items():
             assert ext.licences.licences_of.get(AccountId32(buyer), U32(version)) == U64(index)

@@ -1,6 +1,7 @@
 """`deepshard wallet`: keys, balances, transfers and the Informants' roles, over RPC only.
 
-Each command group lives in its own module (`keys`, `money`, `informants`) and adds its
+Each command group lives in its own module (`keys`, `money`, `informants`, `training`,
+`licences`...) and adds its
 commands here; the wallet reaches a node only through `deepshard.client.rpc.client`.
 """
 
@@ -8,7 +9,15 @@ from __future__ import annotations
 
 import typer
 
-from deepshard.client.wallet import informants, keys, money, multisig, proxy, training
+from deepshard.client.wallet import (
+    informants,
+    keys,
+    licences,
+    money,
+    multisig,
+    proxy,
+    training,
+)
 
 __all__ = ["app"]
 
@@ -30,3 +39,4 @@ informants.register(app)
 proxy.register(app)
 multisig.register(app)
 training.register(app)
+licences.register(app)

@@ -256,6 +256,6 @@ def _failed(error: DispatchFailure, receipt: Receipt | None, what: str) -> Trans
 
 
 def _cell(key: str, value: Any) -> str:
-    if key in ("amount", "stake") and isinstance(value, int):
+    if key in ("amount", "stake", "price", "max_price") and isinstance(value, int):
         return str(Balance(value))
     return str(value)

@@ -118,6 +118,8 @@ class Session:
     """``in-block`` or ``finalized``."""
     config: dict[str, Any] = field(default_factory=dict)
     """The config file's content."""
+    unlocked: dict[str, Keypair] = field(default_factory=dict)
+    """Keys already unlocked in this command, by name (a password is asked for once)."""
 
     @classmethod
     def create(
@@ -183,9 +185,15 @@ class Session:
         Raises:
             WrongPassword: the password does not open it.
         """
+        found = self.unlocked.get(key.name)
+        if found is not None:
+            return found
         if not key.file.encrypted:
-            return key.file.decrypt("")
-        return key.file.decrypt(self.password(f"Password for {key.name}"))
+            pair = key.file.decrypt("")
+        else:
+            pair = key.file.decrypt(self.password(f"Password for {key.name}"))
+        self.unlocked[key.name] = pair
+        return pair
 
     def confirm(self, question: str) -> None:
         """Ask `question` unless ``--yes``; ``--no`` (or no terminal to ask on) declines.

@@ -241,6 +241,10 @@ class Config(PalletConfig):
         default=U32(16), doc="The most purchases whose deadline falls in one block."
     )
     max_cid_length: U32 = constant(default=U32(128), doc="The longest ciphertext CID accepted.")
+    max_expiry_weight: Weight = constant(
+        default=Weight.from_parts(1_000_000_000_000, 0),
+        doc="The most weight the expiries of one block may take in on_initialize.",
+    )
     weights: Any = UnitWeights()
     """The weight table (`LicencesWeights`)."""
 
@@ -420,7 +424,7 @@ class NoCiphertext(Error, index=14):
 
 
 class NotEnoughKeepers(Error, index=15):
-    """Fewer than `threshold` keepers of the version's share set are still bonded."""
+    """Fewer than `threshold` keepers of the version's share set are bonded and not unbonding."""
 
 
 class AlreadyLicensed(Error, index=16):
@@ -550,8 +554,9 @@ class Licences(
     def unbond_keeper(self, origin: Origin) -> None:
         """Start unbonding the whole keeper bond. Origin: signed (a keeper).
 
-        The keeper takes no new shares and may withdraw after `UnbondingPeriod` blocks, once
-        no open purchase counts on it; until then it still delivers (and can be slashed).
+        The keeper takes no new shares and no new purchase counts on it; it may withdraw after
+        `UnbondingPeriod` blocks, once the open purchases that count on it have closed (it
+        still owes them its share, and can be slashed for them).
         """
         # Fails with BadOrigin, NotKeeper or KeeperUnbonding.
         who = ensure_signed(origin)
@@ -652,7 +657,7 @@ class Licences(
         ensure(ciphertext is not None, NoCiphertext)
         assert ciphertext is not None  # for the type checker: ensured above
         ensure(not self.licences_of.contains_key(buyer, version), AlreadyLicensed)
-        serving = [k for k in ciphertext.keepers if self.keepers.contains_key(k)]
+        serving = [k for k in ciphertext.keepers if self._is_active_keeper(k)]
         ensure(len(serving) >= ciphertext.threshold, NotEnoughKeepers)
         value, informants, trainers = lineage
         price = self.price_for_value(value)
@@ -679,6 +684,7 @@ class Licences(
                 price=U128(price),
                 deadline=deadline,
                 phase=PurchasePhase.Open,
+                keepers=tuple(serving),
                 deliveries=(),
                 payouts=tuple((AccountId32(who), U128(amount)) for who, amount in payouts),
                 to_treasury=U128(to_treasury),
@@ -724,7 +730,7 @@ class Licences(
         self.purchases.insert(purchase_id, purchase)
         self.deposit_event(ShareDelivered(purchase_id=purchase_id, keeper=keeper))
         if phase is PurchasePhase.Served:
-            self.do_serve(purchase_id, purchase, ciphertext)
+            self.do_serve(purchase_id, purchase)
 
     @call(index=6, weight=lambda w: w.set_pricing())
     def set_pricing(self, origin: Origin, pricing: Pricing) -> None:
@@ -755,13 +761,13 @@ class Licences(
                 n,
             )
             if purchase.phase is PurchasePhase.Open and phase is PurchasePhase.Expired:
-                self.do_expire(purchase_id, purchase, ciphertext)
+                self.do_expire(purchase_id, purchase)
                 used = used.saturating_add(weights.expire_purchase(len(ciphertext.keepers)))
         return used
 
     @classmethod
     def integrity_test(cls, config: Any) -> None:
-        """Check the configuration, and that a block's expiries fit in a tenth of a block.
+        """Check the configuration, and that a block's expiries fit in `MaxExpiryWeight`.
 
         Raises:
             ValueError: naming the first problem found.
@@ -792,6 +798,15 @@ class Licences(
             raise ValueError("Licences: the keeper bond and the purchase period are positive")
         if config.max_purchases_per_block == 0:
             raise ValueError("Licences: at least one purchase per deadline block")
+        weights = config.weights
+        worst = weights.on_initialize_base()
+        for _ in range(int(config.max_purchases_per_block)):
+            worst = worst.saturating_add(weights.expire_purchase(int(config.max_keepers)))
+        if worst.any_gt(config.max_expiry_weight):
+            raise ValueError(
+                f"Licences: a block's expiries {worst} exceed MaxExpiryWeight "
+                f"{config.max_expiry_weight}"
+            )
 
     def try_state(self) -> None:
         """Check the pallet's invariants.
@@ -799,8 +814,8 @@ class Licences(
         * each keeper's hold equals its bond;
         * each buyer's escrow hold equals the prices of its open purchases (escrow = sum of
           open purchases), and every open purchase is listed under its deadline;
-        * each keeper's open-purchase count equals the open purchases of versions it holds a
-          share of that counted it (at most the open purchases naming it);
+        * each keeper's open-purchase count equals the open purchases that counted on it, and
+          no open purchase counts on a keeper that withdrew;
         * a served purchase has at least ``threshold`` deliveries and a licence; its payouts and
           treasury part add up to its price; deliveries come from the share set, once each.
 
@@ -829,13 +844,15 @@ class Licences(
             paid = sum(int(a) for _, a in purchase.payouts) + int(purchase.to_treasury)
             if paid != int(purchase.price):
                 raise RuntimeError(f"purchase {purchase_id}: payouts {paid} != {purchase.price}")
+            if any(bytes(k) not in listed for k in purchase.keepers):
+                raise RuntimeError(f"purchase {purchase_id}: counts on a keeper outside its set")
             if purchase.phase is PurchasePhase.Open:
                 buyer = bytes(purchase.buyer)
                 escrow[buyer] = escrow.get(buyer, 0) + int(purchase.price)
                 if int(purchase_id) not in scheduled:
                     raise RuntimeError(f"purchase {purchase_id}: open but not scheduled")
-                for keeper in listed:
-                    naming[keeper] = naming.get(keeper, 0) + 1
+                for keeper in purchase.keepers:
+                    naming[bytes(keeper)] = naming.get(bytes(keeper), 0) + 1
             elif purchase.phase is PurchasePhase.Served:
                 if len(delivered) < int(ciphertext.threshold):
                     raise RuntimeError(f"purchase {purchase_id}: served without enough shares")
@@ -846,8 +863,10 @@ class Licences(
             if held != total:
                 raise RuntimeError(f"buyer {buyer.hex()}: escrow {held} != open purchases {total}")
         for who, info in self.keepers.iter():
-            if int(info.open_purchases) > naming.get(bytes(who), 0):
-                raise RuntimeError(f"keeper {who.hex()}: counted in more purchases than open")
+            if int(info.open_purchases) != naming.pop(bytes(who), 0):
+                raise RuntimeError(f"keeper {who.hex()}: open purchases miscounted")
+        if naming:
+            raise RuntimeError("an open purchase counts on a keeper that withdrew")
         for version, ciphertext in self.ciphertexts.iter():
             for keeper in ciphertext.keepers:
                 if not self.keeper_shares.contains_key(version, keeper):
@@ -955,7 +974,7 @@ class Licences(
         )
         self.keepers.insert(who, replace(info, bond=info.bond + amount, box_key=box_key))
 
-    def do_serve(self, purchase_id: U64, purchase: Purchase, ciphertext: CiphertextInfo) -> None:
+    def do_serve(self, purchase_id: U64, purchase: Purchase) -> None:
         """Pay a served purchase's escrow out and record the licence.
 
         A payee that cannot receive its part (a dead account and a part below the existential
@@ -971,7 +990,6 @@ class Licences(
         self.treasury.receive_held(ESCROW_REASON, buyer, U128(to_treasury))
         self._release_keepers(purchase)
         self.licences_of.insert(buyer, purchase.version, purchase_id)
-        del ciphertext
         self.deposit_event(
             LicenceGranted(
                 purchase_id=purchase_id,
@@ -981,18 +999,18 @@ class Licences(
             )
         )
 
-    def do_expire(self, purchase_id: U64, purchase: Purchase, ciphertext: CiphertextInfo) -> None:
+    def do_expire(self, purchase_id: U64, purchase: Purchase) -> None:
         """Expire an unserved purchase: refund the buyer, slash the silent keepers."""
         self.purchases.insert(purchase_id, replace(purchase, phase=PurchasePhase.Expired))
         refunded = self.currency.release(ESCROW_REASON, purchase.buyer, purchase.price)
         self.deposit_event(PurchaseExpired(purchase_id=purchase_id, refunded=refunded))
         delivered = {bytes(k) for k, _ in purchase.deliveries}
-        silent = logic.compute_silent_keepers([bytes(k) for k in ciphertext.keepers], delivered)
+        owing = [bytes(k) for k in purchase.keepers]
+        silent = logic.compute_silent_keepers(owing, delivered & set(owing))
         fraction = int(self.config.keeper_slash.deconstruct())
         for keeper in silent:
             info = self.keepers.get(AccountId32(keeper))
-            if info is None:
-                continue
+            assert info is not None  # a keeper counted by an open purchase cannot withdraw
             amount = (int(info.bond) * fraction) // logic.PERBILL
             moved = self.treasury.receive_held(KEEPER_REASON, AccountId32(keeper), U128(amount))
             self.keepers.insert(AccountId32(keeper), replace(info, bond=info.bond - moved))
@@ -1004,15 +1022,18 @@ class Licences(
     # --- helpers ---------------------------------------------------------------------------------
 
     def _release_keepers(self, purchase: Purchase) -> None:
-        """Count a closed purchase out of its keepers' open purchases."""
-        ciphertext = self.ciphertexts.get(purchase.version)
-        assert ciphertext is not None  # a purchase's version has a ciphertext
-        for keeper in ciphertext.keepers:
+        """Count a closed purchase out of the open purchases of the keepers it counted on."""
+        for keeper in purchase.keepers:
             self._count_open(keeper, -1)
+
+    def _is_active_keeper(self, keeper: AccountId32) -> bool:
+        """Whether `keeper` is bonded and not unbonding (new purchases count on it)."""
+        info = self.keepers.get(keeper)
+        return info is not None and info.unlock_at is None
 
     def _count_open(self, keeper: AccountId32, step: int) -> None:
         info = self.keepers.get(keeper)
-        if info is None:
-            return
-        count = max(0, int(info.open_purchases) + step)
-        self.keepers.insert(keeper, replace(info, open_purchases=U32(count)))
+        assert info is not None  # a keeper counted by an open purchase cannot withdraw
+        self.keepers.insert(
+            keeper, replace(info, open_purchases=U32(int(info.open_purchases) + step))
+        )

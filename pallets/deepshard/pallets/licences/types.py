@@ -63,6 +63,9 @@ class Purchase(Struct, type_path=("pallet_licences", "types", "Purchase")):
     """The first block at which the purchase expires if not served."""
     phase: PurchasePhase
     """Open, Served or Expired."""
+    keepers: Vec[AccountId32]
+    """The keepers of the share set active (bonded, not unbonding) when it opened: each owes
+    its share, or is slashed."""
     deliveries: Vec[tuple[AccountId32, bytes]]
     """``(keeper, share sealed to the buyer)`` in delivery order."""
     payouts: Vec[tuple[AccountId32, U128]]

@@ -78,51 +78,51 @@ class BenchmarkedWeights:
         self.db = db
 
     def bond_keeper(self) -> Weight:
-        """`bond_keeper`: 261.8 µs; reads 3, writes 3."""
-        return Weight.from_parts(261_828_000, 0).saturating_add(self.db.reads_writes(3, 3))
+        """`bond_keeper`: 251.9 µs; reads 3, writes 3."""
+        return Weight.from_parts(251_854_000, 0).saturating_add(self.db.reads_writes(3, 3))
 
     def unbond_keeper(self) -> Weight:
-        """`unbond_keeper`: 109.2 µs; reads 1, writes 1."""
-        return Weight.from_parts(109_232_000, 0).saturating_add(self.db.reads_writes(1, 1))
+        """`unbond_keeper`: 88.2 µs; reads 1, writes 1."""
+        return Weight.from_parts(88_160_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
     def withdraw_keeper(self) -> Weight:
-        """`withdraw_keeper`: 236.8 µs; reads 3, writes 3."""
-        return Weight.from_parts(236_801_000, 0).saturating_add(self.db.reads_writes(3, 3))
+        """`withdraw_keeper`: 281.2 µs; reads 3, writes 3."""
+        return Weight.from_parts(281_217_000, 0).saturating_add(self.db.reads_writes(3, 3))
 
     def register_ciphertext(self, keepers: int) -> Weight:
-        """`register_ciphertext`: 215.6 µs + 7.047 µs per keepers.
+        """`register_ciphertext`: 309.4 µs + 2.602 µs per keepers.
 
         Storage: reads 3 + keepers, writes 1 + keepers.
         """
-        return Weight.from_parts(215_633_544 + 7_047_456 * keepers, 0).saturating_add(
+        return Weight.from_parts(309_410_541 + 2_602_459 * keepers, 0).saturating_add(
             self.db.reads_writes(3 + keepers, 1 + keepers)
         )
 
     def buy(self, depth: int) -> Weight:
-        """`buy`: 621.2 µs + 13.847 µs per depth; reads 25 + 3 * depth, writes 21."""
-        return Weight.from_parts(621_205_400 + 13_846_750 * depth, 0).saturating_add(
+        """`buy`: 581.3 µs + 18.908 µs per depth; reads 25 + 3 * depth, writes 21."""
+        return Weight.from_parts(581_302_000 + 18_908_494 * depth, 0).saturating_add(
             self.db.reads_writes(25 + 3 * depth, 21)
         )
 
     def deliver_share(self) -> Weight:
-        """`deliver_share`: 3251.0 µs; reads 87, writes 86."""
-        return Weight.from_parts(3_251_034_000, 0).saturating_add(self.db.reads_writes(87, 86))
+        """`deliver_share`: 3480.5 µs; reads 87, writes 86."""
+        return Weight.from_parts(3_480_495_000, 0).saturating_add(self.db.reads_writes(87, 86))
 
     def set_pricing(self) -> Weight:
-        """`set_pricing`: 70.8 µs; reads 0, writes 1."""
-        return Weight.from_parts(70_765_000, 0).saturating_add(self.db.reads_writes(0, 1))
+        """`set_pricing`: 88.0 µs; reads 0, writes 1."""
+        return Weight.from_parts(88_001_000, 0).saturating_add(self.db.reads_writes(0, 1))
 
     def on_initialize_base(self) -> Weight:
-        """`on_initialize_base`: 59.4 µs; reads 1, writes 1."""
-        return Weight.from_parts(59_449_000, 0).saturating_add(self.db.reads_writes(1, 1))
+        """`on_initialize_base`: 95.5 µs; reads 1, writes 1."""
+        return Weight.from_parts(95_512_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
     def expire_purchase(self, keepers: int) -> Weight:
-        """`expire_purchase`: 314.5 µs + 63.671 µs per keepers.
+        """`expire_purchase`: 403.0 µs + 64.120 µs per keepers.
 
-        Storage: reads 5 + 3 * keepers, writes 5 + 3 * keepers.
+        Storage: reads 4 + 3 * keepers, writes 5 + 3 * keepers.
         """
-        return Weight.from_parts(314_506_517 + 63_671_108 * keepers, 0).saturating_add(
-            self.db.reads_writes(5 + 3 * keepers, 5 + 3 * keepers)
+        return Weight.from_parts(402_963_608 + 64_120_392 * keepers, 0).saturating_add(
+            self.db.reads_writes(4 + 3 * keepers, 5 + 3 * keepers)
         )
 
 
