@@ -483,7 +483,8 @@ def test_a_licence_is_indexed_as_the_chain_holds_it(
             assert shown["ciphertext"]["cid"] == cid_text(licence_activity["cid"])
             assert shown["ciphertext"]["sha256"] == ciphertext["sha256"]
             assert shown["threshold"] == shown["ciphertext"]["threshold"] == ciphertext["threshold"]
-            assert shown["keepers"] == shown["ciphertext"]["keepers"] == ciphertext["keepers"]
+            assert shown["keepers"] == onchain["keepers"] == ciphertext["keepers"]
+            assert shown["ciphertext"]["keepers"] == ciphertext["keepers"]
             assert shown["ciphertext"]["registrar"] == ciphertext["registrar"]
             listed = api.get("/api/v1/licences", params={"buyer": ALICE.ss58_address}).json()
             assert [p["purchase_id"] for p in listed["items"]] == [purchase_id]

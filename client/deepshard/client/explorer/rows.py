@@ -422,14 +422,19 @@ def ciphertext_contents(raw: Mapping[str, Any], prefix: int) -> dict[str, Any]:
 def purchase_terms(
     raw: Mapping[str, Any], ciphertext: Mapping[str, Any] | None, prefix: int
 ) -> dict[str, Any]:
-    """The columns of a `PurchaseTerms` row from ``Licences.Purchases`` and the ciphertext."""
+    """The columns of a `PurchaseTerms` row from ``Licences.Purchases`` and the ciphertext.
+
+    The keepers a purchase counts on are its own record (those of the share set bonded when it
+    opened) where the runtime keeps one, else the ciphertext's whole share set.
+    """
+    counted = raw.get("keepers")
+    if counted is None and ciphertext is not None:
+        counted = ciphertext["keepers"]
     return {
         "deadline": int(raw["deadline"]),
         "buyer_box_key": to_hex(bytes(raw["buyer_box_key"])),
         "threshold": 0 if ciphertext is None else int(ciphertext["threshold"]),
-        "keepers": []
-        if ciphertext is None
-        else [address(bytes(k), prefix) for k in ciphertext["keepers"]],
+        "keepers": [address(bytes(k), prefix) for k in counted or ()],
         "payouts": {address(bytes(w), prefix): str(int(a)) for w, a in raw.get("payouts", ())},
         "to_treasury": int(raw.get("to_treasury", 0)),
     }
