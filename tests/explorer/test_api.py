@@ -31,8 +31,18 @@ from deepshard.client.rpc.client import ChainClient
 from .test_indexer_reorg import SLOT_MS, _build, local_node
 
 BLOCKS = 6
+FERDIE = "5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL"
+"""An account the local chain never touches (Alice to Dave author its blocks)."""
 FREE_TEXT = frozenset(
-    {"/api/v1/accounts/{address}", "/api/v1/transfers", "/api/v1/extrinsics", "/api/v1/search"}
+    {
+        "/api/v1/accounts/{address}",
+        "/api/v1/transfers",
+        "/api/v1/extrinsics",
+        "/api/v1/blocks",
+        "/api/v1/licences",
+        "/api/v1/keepers/{address}",
+        "/api/v1/search",
+    }
 )
 """Operations taking an address or search text, whose validity no schema pattern captures."""
 
@@ -110,12 +120,21 @@ def test_a_block_by_number_and_by_hash(client: TestClient) -> None:
         ("/api/v1/extrinsics?cursor=1-x", 400, "bad_request"),
         ("/api/v1/extrinsics/99-99", 404, "not_found"),
         ("/api/v1/accounts/not-an-address", 400, "bad_request"),
-        ("/api/v1/accounts/5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY", 404, "not_found"),
+        (f"/api/v1/accounts/{FERDIE}", 404, "not_found"),
         ("/api/v1/batches/7", 404, "not_found"),
         ("/api/v1/batches/x", 400, "bad_request"),
         ("/api/v1/search?q=", 400, "bad_request"),
         ("/api/v1/search?q=12345678", 404, "not_found"),
         ("/api/v1/nothing", 404, "not_found"),
+        ("/api/v1/licences/5", 404, "not_found"),
+        ("/api/v1/licences/x", 400, "bad_request"),
+        ("/api/v1/licences?phase=Bogus", 400, "bad_request"),
+        ("/api/v1/licences?version=-1", 400, "bad_request"),
+        (f"/api/v1/keepers/{FERDIE}", 404, "not_found"),
+        ("/api/v1/keepers/nobody", 400, "bad_request"),
+        ("/api/v1/ciphertexts?cursor=z", 400, "bad_request"),
+        ("/api/v1/search?q=licence%2099", 404, "not_found"),
+        ("/api/v1/search?q=round%201234567890123456789", 400, "bad_request"),
     ],
 )
 def test_errors_are_typed(client: TestClient, path: str, status: int, kind: str) -> None:
@@ -135,7 +154,60 @@ def test_search_resolves_numbers_and_hashes(client: TestClient) -> None:
     assert client.get("/api/v1/search", params={"q": xt}).json() == {"kind": "extrinsic", "id": xt}
 
 
-@pytest.mark.parametrize("path", ["/", "/block/1", "/extrinsic/1-0", "/batches", "/docs"])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("#2", {"kind": "block", "id": "2"}),
+        ("block 2", {"kind": "block", "id": "2"}),
+        (" Block:2 ", {"kind": "block", "id": "2"}),
+        ("version 0", {"kind": "version", "id": "0"}),
+        ("version #0", {"kind": "version", "id": "0"}),
+        ("round 0", None),
+        ("batch 0", None),
+        ("version 99", None),
+    ],
+)
+def test_search_resolves_named_numbers(
+    client: TestClient, query: str, found: dict[str, str] | None
+) -> None:
+    response = client.get("/api/v1/search", params={"q": query})
+    if found is None:
+        assert response.status_code == 404
+        assert response.json()["error"] == "not_found"
+    else:
+        assert response.json() == found
+
+
+def test_blocks_carry_their_author(client: TestClient) -> None:
+    blocks = client.get("/api/v1/blocks", params={"limit": 100}).json()["items"]
+    authors = {b["author"] for b in blocks if b["number"] > 0}
+    assert None not in authors
+    assert all(b["slot"] is not None for b in blocks if b["number"] > 0)
+    for author in authors:
+        mine = client.get("/api/v1/blocks", params={"author": author, "limit": 100}).json()
+        assert {b["author"] for b in mine["items"]} == {author}
+        assert len(mine["items"]) == sum(1 for b in blocks if b["author"] == author)
+        account = client.get(f"/api/v1/accounts/{author}").json()
+        assert account["authored_count"] == len(mine["items"])
+        assert client.get("/api/v1/search", params={"q": author}).json()["kind"] == "account"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/blocks",
+        "/blocks?cursor=3",
+        "/block/1",
+        "/extrinsic/1-0",
+        "/batches",
+        "/rounds",
+        "/versions",
+        "/version/0",
+        "/licences",
+        "/docs",
+    ],
+)
 def test_pages_render(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
@@ -173,7 +245,7 @@ def test_the_openapi_schema_holds(app: FastAPI) -> None:
         # be no address, and is then rightly a 400.
         _fuzz(operation, [positive_data_acceptance] if operation.path in FREE_TEXT else [])
         checked += 1
-    assert checked >= 12
+    assert checked >= 17
 
 
 def test_database_path_errors_are_typed(tmp_path: Path) -> None:

@@ -79,6 +79,16 @@ def _indexed(url: str) -> dict[int, str]:
         engine.dispose()
 
 
+def _authors(url: str) -> dict[int, tuple[int | None, str | None]]:
+    engine = open_engine(url)
+    try:
+        with Session(engine) as session:
+            rows = session.execute(select(BlockRow.number, BlockRow.slot, BlockRow.author))
+            return {int(n): (slot, author) for n, slot, author in rows}
+    finally:
+        engine.dispose()
+
+
 def _orphans(url: str, hashes: set[str]) -> int:
     engine = open_engine(url)
     try:
@@ -134,5 +144,12 @@ def test_backfill_resume_and_reorg(tmp_path: Path, db_url: str) -> None:
             assert _indexed(db_url) == expected
             retracted = {"0x" + bytes(b.header.hash()).hex() for b in (a1, a2)}
             assert _orphans(db_url, retracted) == 0
+            # Each block's author is the authority that sealed it: the owner of its slot.
+            slots = {1: base + 2, 2: base + 3, 3: base + 4}
+            expected_authors = {
+                n: (slot, dev_keypair(AUTHORS[slot % 4], KeyType.SR25519).ss58_address())
+                for n, slot in slots.items()
+            }
+            assert _authors(db_url) == {0: (None, None), **expected_authors}
 
     asyncio.run(scenario())

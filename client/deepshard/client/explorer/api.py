@@ -7,13 +7,14 @@ what ``schemathesis`` fuzzes; with aiohttp the schema would be written and kept 
 
 Errors are typed JSON, ``{"error": kind, "message": text}``: ``400 bad_request`` for input that
 cannot name anything (a malformed hash, address, cursor or limit), ``404 not_found`` for what is
-not indexed. Pages are server-rendered Jinja2 templates; the home page refreshes its latest
-blocks from the ``/api/v1/stream`` server-sent events.
+not indexed. Pages are server-rendered Jinja2 templates (the round page's statistics as inline
+SVG, `charts`); live pages (home, the block and round lists, a round) listen to the
+``/api/v1/stream`` server-sent events and re-render their ``<main>`` when the indexed tip moves.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
 import pathlib
 from collections.abc import AsyncIterator
@@ -28,6 +29,8 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from deepshard.client.explorer.charts import label, statistic_chart
+from deepshard.client.explorer.live import TipWatcher
 from deepshard.client.explorer.queries import MAX_LIMIT, BadRequest, Explorer, NotFound, Page
 
 __all__ = ["create_app", "ErrorBody", "PageBody"]
@@ -71,9 +74,9 @@ class SearchBody(BaseModel):
     """What a search string names."""
 
     kind: str
-    """``block``, ``extrinsic`` or ``account``."""
+    """``block``, ``extrinsic``, ``account``, ``round``, ``batch`` or ``version``."""
     id: str
-    """Its identifier (number or hash, hash, SS58 address)."""
+    """Its identifier (number or hash, hash, SS58 address, round/batch/version number)."""
 
 
 _ERRORS: Final[dict[int | str, dict[str, Any]]] = {
@@ -112,16 +115,16 @@ def _micro(value: int | None) -> str:
     return f"{'-' if int(value) < 0 else ''}{whole}.{fraction:06d}"
 
 
-def _api(app: FastAPI, explorer: Explorer) -> None:
+def _api(app: FastAPI, explorer: Explorer, watcher: TipWatcher) -> None:
     @app.get("/api/v1/status", tags=["chain"], responses=_ERRORS)
     def status() -> dict[str, Any]:
         """The indexed tip, the finalized height, the genesis hash and table sizes."""
         return explorer.status()
 
     @app.get("/api/v1/blocks", tags=["blocks"], responses=_ERRORS)
-    def blocks(limit: Limit = 25, cursor: NumberCursor = None) -> PageBody:
-        """Blocks, newest first."""
-        return _page(explorer.blocks(limit, cursor))
+    def blocks(limit: Limit = 25, cursor: NumberCursor = None, author: Address = None) -> PageBody:
+        """Blocks, newest first, with their Aura author; filter by author."""
+        return _page(explorer.blocks(limit, cursor, author))
 
     @app.get("/api/v1/blocks/{block_id}", tags=["blocks"], responses=_ERRORS)
     def block(
@@ -219,25 +222,66 @@ def _api(app: FastAPI, explorer: Explorer) -> None:
         """A model version with its adapters, lineage and children."""
         return explorer.version(version_id)
 
+    @app.get("/api/v1/licences", tags=["licences"], responses=_ERRORS)
+    def licences(
+        limit: Limit = 25,
+        cursor: NumberCursor = None,
+        phase: Annotated[
+            str | None, Query(pattern="^(Open|Served|Expired)$", description="Purchase phase.")
+        ] = None,
+        buyer: Address = None,
+        version: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+    ) -> PageBody:
+        """Licence purchases, newest first; filter by phase, buyer or model version."""
+        return _page(explorer.purchases(limit, cursor, phase, buyer, version))
+
+    @app.get("/api/v1/licences/{purchase_id}", tags=["licences"], responses=_ERRORS)
+    def licence(purchase_id: Annotated[int, Path(ge=0, le=2**63 - 1)]) -> dict[str, Any]:
+        """A purchase: its terms, share deliveries, outcome, the licence granted, its events."""
+        return explorer.purchase(purchase_id)
+
+    @app.get("/api/v1/keepers", tags=["licences"], responses=_ERRORS)
+    def keepers(limit: Limit = 25, cursor: AddressCursor = None) -> PageBody:
+        """Licence keepers in address order, with bond, status and box key."""
+        return _page(explorer.keepers(limit, cursor))
+
+    @app.get("/api/v1/keepers/{address}", tags=["licences"], responses=_ERRORS)
+    def keeper(address: Annotated[str, Path(max_length=80)]) -> dict[str, Any]:
+        """A keeper: bond, box key, the versions it holds shares of, its slashes."""
+        return explorer.keeper(address)
+
+    @app.get("/api/v1/ciphertexts", tags=["licences"], responses=_ERRORS)
+    def ciphertexts(limit: Limit = 25, cursor: NumberCursor = None) -> PageBody:
+        """Registered ciphertexts of model versions, newest version first."""
+        return _page(explorer.ciphertexts(limit, cursor))
+
     @app.get("/api/v1/search", tags=["search"], responses=_ERRORS)
     def search(q: Annotated[str, Query(min_length=1, max_length=80)]) -> SearchBody:
-        """Resolve a block number, block hash, extrinsic hash or address."""
+        """Resolve a block number or hash, extrinsic hash, address, ``round N``, ``batch N``..."""
         return SearchBody(**explorer.search(q))
 
     @app.get("/api/v1/stream", tags=["chain"], response_class=StreamingResponse)
-    async def stream(request: Request) -> StreamingResponse:
-        """Server-sent events: one ``status`` event whenever the indexed tip or finality moves."""
+    async def stream() -> StreamingResponse:
+        """Server-sent ``status`` events: the indexed tip now and whenever it moves.
+
+        Each carries ``{best, best_hash, finalized}``; a comment line keeps a quiet stream open
+        every 15 s.
+        """
 
         async def events() -> AsyncIterator[str]:
-            last = None
-            while not await request.is_disconnected():
-                now = await asyncio.to_thread(explorer.status)
-                if (now["best"], now["finalized"]) != last:
-                    last = (now["best"], now["finalized"])
-                    yield f"event: status\ndata: {json.dumps(now)}\n\n"
-                await asyncio.sleep(1.0)
+            yield "retry: 2000\n\n"
+            async with contextlib.aclosing(watcher.subscribe()) as tips:
+                async for tip in tips:
+                    if tip is None:
+                        yield ": keep-alive\n\n"
+                    else:
+                        yield f"event: status\nid: {tip['best']}\ndata: {json.dumps(tip)}\n\n"
 
-        return StreamingResponse(events(), media_type="text/event-stream")
+        return StreamingResponse(
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
 
 
 def _pages(app: FastAPI, explorer: Explorer) -> None:
@@ -248,9 +292,14 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
     )
     templates.env.filters["units"] = _units
     templates.env.filters["micro"] = _micro
+    templates.env.filters["chart"] = statistic_chart
+    templates.env.filters["tiny"] = label
+    templates.env.filters["milli"] = lambda n: f"{int(n) // 1000}.{int(n) % 1000:03d}".rstrip(
+        "0"
+    ).rstrip(".")
 
     def render(request: Request, name: str, **context: Any) -> HTMLResponse:
-        return templates.TemplateResponse(request, name, context)
+        return templates.TemplateResponse(request, name, {"tip": explorer.tip(), **context})
 
     @app.get("/", include_in_schema=False)
     def home(request: Request) -> HTMLResponse:
@@ -263,6 +312,10 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
             batches=explorer.batches(10).items,
             extrinsics=explorer.extrinsics(10, signed_only=True).items,
         )
+
+    @app.get("/blocks", include_in_schema=False)
+    def blocks_page(request: Request, cursor: str | None = None) -> HTMLResponse:
+        return render(request, "blocks.html", page=explorer.blocks(25, cursor), cursor=cursor)
 
     @app.get("/block/{block_id}", include_in_schema=False)
     def block_page(request: Request, block_id: str) -> HTMLResponse:
@@ -288,7 +341,7 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
 
     @app.get("/rounds", include_in_schema=False)
     def rounds_page(request: Request, cursor: str | None = None) -> HTMLResponse:
-        return render(request, "rounds.html", page=explorer.rounds(25, cursor))
+        return render(request, "rounds.html", page=explorer.rounds(25, cursor), cursor=cursor)
 
     @app.get("/round/{round_id}", include_in_schema=False)
     def round_page(
@@ -306,20 +359,46 @@ def _pages(app: FastAPI, explorer: Explorer) -> None:
     ) -> HTMLResponse:
         return render(request, "version.html", version=explorer.version(version_id))
 
+    @app.get("/licences", include_in_schema=False)
+    def licences_page(request: Request, cursor: str | None = None) -> HTMLResponse:
+        return render(
+            request,
+            "licences.html",
+            page=explorer.purchases(25, cursor),
+            ciphertexts=explorer.ciphertexts(25).items,
+            keepers=explorer.keepers(100).items,
+            cursor=cursor,
+        )
+
+    @app.get("/licence/{purchase_id}", include_in_schema=False)
+    def licence_page(
+        request: Request, purchase_id: Annotated[int, Path(ge=0, le=2**63 - 1)]
+    ) -> HTMLResponse:
+        return render(request, "licence.html", p=explorer.purchase(purchase_id))
+
+    @app.get("/keeper/{address}", include_in_schema=False)
+    def keeper_page(request: Request, address: str) -> HTMLResponse:
+        return render(request, "keeper.html", keeper=explorer.keeper(address))
+
     @app.get("/search", include_in_schema=False)
     def search_page(q: str = "") -> RedirectResponse:
         found = explorer.search(q)
         return RedirectResponse(f"/{found['kind']}/{found['id']}", status_code=303)
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """Return the explorer's ASGI application over the database behind `engine`."""
+def create_app(engine: Engine, *, live_interval: float = 1.0) -> FastAPI:
+    """Return the explorer's ASGI application over the database behind `engine`.
+
+    Live pages learn of new blocks by a look at the database every `live_interval` seconds
+    (one look for all listeners).
+    """
     explorer = Explorer(engine)
+    watcher = TipWatcher(explorer.tip, interval=live_interval)
     app = FastAPI(
         title="Deepshard explorer",
         version="1",
         description="Blocks, extrinsics, events, accounts, transfers, Informants batches, "
-        "Training rounds and model versions "
+        "Training rounds and model versions, licences and their keepers "
         "of a Deepshard chain, as indexed by `deepshard explorer index`.",
     )
 
@@ -355,7 +434,7 @@ def create_app(engine: Engine) -> FastAPI:
         kind = "not_found" if exc.status_code == 404 else "http_error"
         return failure(request, exc.status_code, kind, str(exc.detail))
 
-    _api(app, explorer)
+    _api(app, explorer, watcher)
     _pages(app, explorer)
     return app
 

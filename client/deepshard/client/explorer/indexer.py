@@ -26,7 +26,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from deepshard.client.explorer.rows import BlockRows, address, block_rows, version_contents
+from deepshard.client.explorer.authorship import announces_authorities, aura_slot, slot_owner
+from deepshard.client.explorer.rows import (
+    BlockRows,
+    address,
+    block_rows,
+    ciphertext_contents,
+    purchase_terms,
+    round_parameters,
+    set_author,
+    version_contents,
+)
 from deepshard.client.explorer.store import Store
 from deepshard.client.rpc.client import (
     Block,
@@ -265,17 +275,107 @@ class Indexer:
                 " (deepshard node --pruning archive)"
             ) from exc
         found = [block_rows(block, block.spec_version, self.prefix) for block in blocks]
-        await asyncio.gather(*(self._training_storage(rows) for rows in found))
+        authors = await self._authors(blocks)
+        for rows, author in zip(found, authors, strict=True):
+            set_author(rows, author, self.prefix)
+        await asyncio.gather(
+            *(self._training_storage(rows) for rows in found),
+            *(self._licence_storage(rows) for rows in found if rows.ciphertexts or rows.terms),
+        )
         return found
+
+    async def _licence_storage(self, rows: BlockRows) -> None:
+        """Fill a registered ciphertext's share set and an opened purchase's terms from storage.
+
+        ``Licences.Ciphertexts`` (threshold, keepers, registrar) and ``Licences.Purchases``
+        (deadline, the buyer's box key, payouts) at the block whose event announced them.
+        """
+        at = bytes.fromhex(rows.block["hash"][2:])
+        try:
+            for ciphertext in rows.ciphertexts:
+                raw = await self.chain.query(
+                    "Licences", "Ciphertexts", ciphertext["version_id"], at=at
+                )
+                if raw is not None:
+                    ciphertext.update(ciphertext_contents(raw, self.prefix))
+            for terms in rows.terms:
+                raw = await self.chain.query("Licences", "Purchases", terms["purchase_id"], at=at)
+                if raw is None:
+                    continue
+                shares = await self.chain.query(
+                    "Licences", "Ciphertexts", int(raw["version"]), at=at
+                )
+                terms.update(purchase_terms(raw, shares, self.prefix))
+        except UnknownItem:
+            pass  # a runtime without the Licences pallet
+        rows.ciphertexts[:] = [c for c in rows.ciphertexts if "registrar" in c]
+        rows.terms[:] = [t for t in rows.terms if "deadline" in t]
+
+    async def _authors(self, blocks: list[Block]) -> list[bytes | None]:
+        """Return each block's author: the owner of its Aura slot among the parent's authorities.
+
+        The set is read at the parents of the window's first and last blocks; when both reads
+        agree and no block of the window announces a new set (an Aura ``Consensus`` digest
+        item), every block between was built under that set. Otherwise each parent is read.
+        """
+        authored = [b for b in blocks if b.number > 0 and aura_slot(b.header) is not None]
+        if not authored:
+            return [None] * len(blocks)
+        cache: dict[bytes, tuple[bytes, ...]] = {}
+
+        async def at(parent: bytes) -> tuple[bytes, ...]:
+            if parent not in cache:
+                try:
+                    raw = await self.chain.query("Aura", "Authorities", at=parent)
+                except UnknownItem:
+                    raw = ()  # a runtime without Aura: no author
+                cache[parent] = tuple(bytes(a) for a in raw or ())
+            return cache[parent]
+
+        parents = [bytes(b.header.parent_hash) for b in authored]
+        first, last = await asyncio.gather(at(parents[0]), at(parents[-1]))
+        announced = any(announces_authorities(b.header) for b in blocks[:-1])
+        if first != last or announced:
+            await asyncio.gather(*(at(p) for p in parents))
+        else:
+            for parent in parents:
+                cache[parent] = first
+        owners = {}
+        for block, parent in zip(authored, parents, strict=True):
+            slot = aura_slot(block.header)
+            assert slot is not None
+            owners[block.number] = slot_owner(slot, cache[parent])
+        return [owners.get(b.number) for b in blocks]
+
+    async def _round_parameters(self, rows: BlockRows, at: bytes) -> None:
+        """Fill the opened rounds' `RoundParameters` rows (dropped where the runtime lacks them).
+
+        A runtime whose Training pallet declares no statistics layout or MAD factor leaves the
+        rounds without parameters: their pages show no charts, everything else is indexed.
+        """
+        try:
+            runtime = await self.chain.runtime_at(at)
+            layout = runtime.constant("Training", "Statistics")
+            mad_factor = runtime.constant("Training", "MadFactor")
+            for opening in rows.openings:
+                raw = await self.chain.query("Training", "Rounds", opening["round_id"], at=at)
+                if raw is not None:
+                    opening.update(round_parameters(raw, layout, mad_factor, self.prefix))
+        except (UnknownItem, KeyError, TypeError):
+            pass
+        rows.openings[:] = [o for o in rows.openings if "mode" in o]
 
     async def _training_storage(self, rows: BlockRows) -> None:
         """Fill what Training's events do not carry from its storage at the block.
 
         A scorer's statistics (``Training.Scores``, rows in the order of the round's
-        ``revealed``) and a new version's contents (``Training.ModelVersions``); at genesis,
-        every model version the chain starts with.
+        ``revealed``), an opened round's deadlines, bonds and the statistics layout in force
+        (``Training.Rounds`` and the runtime's constants), and a new version's contents
+        (``Training.ModelVersions``); at genesis, every model version the chain starts with.
         """
         at = bytes.fromhex(rows.block["hash"][2:])
+        if rows.openings:
+            await self._round_parameters(rows, at)
         try:
             for score in rows.scores:
                 who = decode_account_id(score["scorer"])

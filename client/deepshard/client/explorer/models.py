@@ -12,6 +12,11 @@ Training rounds are a projection too (`Round`, rebuilt from the events whose sub
 ``round:N``); commitments, reveals, scores and model versions are rows of the block whose event
 announced them (``block_hash`` cascade), the scores and version contents read from storage at that
 block; applied training slashes land in `Slash` beside the informant ones (``pallet`` Training).
+
+Licences: keepers and purchases are projections of the Licences events about them (subjects
+``keeper:ADDRESS`` and ``purchase:N``); ciphertexts, the terms a purchase was opened on and
+granted licences are rows of the block whose event announced them, completed from storage at
+that block; a silent keeper's slash is a `Slash` (``pallet`` Licences).
 """
 
 from __future__ import annotations
@@ -46,6 +51,12 @@ __all__ = [
     "RoundCommitment",
     "RoundScore",
     "ModelVersion",
+    "RoundParameters",
+    "Keeper",
+    "Ciphertext",
+    "PurchaseTerms",
+    "Purchase",
+    "Licence",
     "Cursor",
 ]
 
@@ -97,7 +108,10 @@ class Block(Base):
     spec_version: Mapped[int] = mapped_column(Integer)
     extrinsic_count: Mapped[int] = mapped_column(Integer)
     event_count: Mapped[int] = mapped_column(Integer)
-    author: Mapped[str | None] = mapped_column(String(64))
+    author: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The SS58 address of the Aura authority that owned the block's slot (None at genesis)."""
+    slot: Mapped[int | None] = mapped_column(BigInteger)
+    """The Aura slot from the header's pre-runtime digest."""
     finalized: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -315,6 +329,129 @@ class ModelVersion(Base):
     layer_count: Mapped[int] = mapped_column(Integer)
     shards: Mapped[Any] = mapped_column(JSON)
     adapters: Mapped[Any] = mapped_column(JSON)
+
+
+class RoundParameters(Base):
+    """What ``Training.Rounds`` fixed when a round opened, read from storage at that block.
+
+    The deadlines (so the round's phase is known at every height), the bonds as drawn (the
+    weights of the scorers' median), the profile, and the runtime's statistics layout and MAD
+    factor at that block (what the chain's aggregation uses for the round).
+    """
+
+    __tablename__ = "round_parameters"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    round_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    reveal_ends: Mapped[int] = mapped_column(BigInteger)
+    score_ends: Mapped[int] = mapped_column(BigInteger)
+    dispute_ends: Mapped[int] = mapped_column(BigInteger)
+    mode: Mapped[str] = mapped_column(String(16))
+    """``Deterministic`` or ``Tolerant``."""
+    trainer_bonds: Mapped[Any] = mapped_column(JSON)
+    """``address -> bond`` (decimal string) of the drawn trainers."""
+    scorer_bonds: Mapped[Any] = mapped_column(JSON)
+    """``address -> bond`` (decimal string) of the drawn scorers."""
+    statistics: Mapped[Any] = mapped_column(JSON)
+    """The layout: ``[{name, higher_is_better, floor}]`` (floor x10^6)."""
+    mad_factor: Mapped[int] = mapped_column(BigInteger)
+    """The MAD multiplier k of the outlier rule, in thousandths."""
+
+
+class Keeper(Base):
+    """A Licences keeper, projected from its ``Keeper*`` events and its slashes."""
+
+    __tablename__ = "keepers"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bond: Mapped[int] = mapped_column(Amount)
+    """The bond held now (bonded, less slashes; 0 once withdrawn)."""
+    slashed: Mapped[int] = mapped_column(Amount)
+    """Everything slashed from it for purchases it left unserved."""
+    box_key: Mapped[str] = mapped_column(String(66))
+    """Its X25519 public key (the latest published)."""
+    status: Mapped[str] = mapped_column(String(16))
+    """``Bonded``, ``Unbonding`` or ``Withdrawn``."""
+    unlock_at: Mapped[int | None] = mapped_column(BigInteger)
+    bonded_block: Mapped[int] = mapped_column(BigInteger)
+    """The block of its first bond."""
+
+
+class Ciphertext(Base):
+    """A model version's registered ciphertext (``CiphertextRegistered`` and storage)."""
+
+    __tablename__ = "ciphertexts"
+
+    version_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    cid: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(66))
+    threshold: Mapped[int] = mapped_column(Integer)
+    keepers: Mapped[Any] = mapped_column(JSON)
+    """The keepers holding one share each (SS58), in share order."""
+    registrar: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class PurchaseTerms(Base):
+    """What ``Licences.Purchases`` fixed when a purchase opened (read at that block)."""
+
+    __tablename__ = "purchase_terms"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    purchase_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    deadline: Mapped[int] = mapped_column(BigInteger)
+    buyer_box_key: Mapped[str] = mapped_column(String(66))
+    threshold: Mapped[int] = mapped_column(Integer)
+    keepers: Mapped[Any] = mapped_column(JSON)
+    """The version's share set (SS58) the purchase waits on."""
+    payouts: Mapped[Any] = mapped_column(JSON)
+    """``address -> amount`` (decimal strings): where the escrow goes when served."""
+    to_treasury: Mapped[int] = mapped_column(Amount)
+
+
+class Purchase(Base):
+    """A licence purchase, projected from its events (subject ``purchase:N``) and terms."""
+
+    __tablename__ = "purchases"
+
+    purchase_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    buyer: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    price: Mapped[int] = mapped_column(Amount)
+    phase: Mapped[str] = mapped_column(String(16))
+    """``Open``, ``Served`` or ``Expired``."""
+    opened_block: Mapped[int] = mapped_column(BigInteger)
+    closed_block: Mapped[int | None] = mapped_column(BigInteger)
+    deadline: Mapped[int | None] = mapped_column(BigInteger)
+    threshold: Mapped[int | None] = mapped_column(Integer)
+    keepers: Mapped[Any] = mapped_column(JSON)
+    """The share set the purchase waits on (SS58)."""
+    deliveries: Mapped[Any] = mapped_column(JSON)
+    """``[{keeper, block}]`` in delivery order."""
+    refunded: Mapped[int | None] = mapped_column(Amount)
+    slashes: Mapped[Any] = mapped_column(JSON)
+    """``address -> amount`` slashed from keepers that stayed silent."""
+    buyer_box_key: Mapped[str | None] = mapped_column(String(66))
+    payouts: Mapped[Any] = mapped_column(JSON)
+    to_treasury: Mapped[int | None] = mapped_column(Amount)
+
+
+class Licence(Base):
+    """A granted licence (``Licences.LicenceGranted``)."""
+
+    __tablename__ = "licences"
+
+    purchase_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    block_hash: Mapped[str] = mapped_column(String(66), _block_fk(), index=True)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    buyer: Mapped[str] = mapped_column(String(64), index=True)
+    version_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    price: Mapped[int] = mapped_column(Amount)
 
 
 class Cursor(Base):

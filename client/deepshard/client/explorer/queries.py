@@ -8,6 +8,7 @@ address or cursor).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -15,16 +16,22 @@ from typing import Any, Final
 from sqlalchemy import Engine, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from deepshard.client.explorer.aggregation import consensus, phase_at, statistics_view
 from deepshard.client.explorer.models import (
     Account,
     Batch,
     Block,
+    Ciphertext,
     Cursor,
     Event,
     Extrinsic,
+    Keeper,
+    Licence,
     ModelVersion,
+    Purchase,
     Round,
     RoundCommitment,
+    RoundParameters,
     RoundScore,
     Slash,
     Transfer,
@@ -46,6 +53,13 @@ __all__ = [
 
 MAX_LIMIT: Final = 100
 """The most items one page holds."""
+
+_NAMED: Final = re.compile(
+    r"(block|round|batch|version|purchase|licence|license)?\s*[:#]?\s*([0-9]+)", re.I | re.A
+)
+"""``round 3``, ``round:3``, ``batch #7``, ``version 2``, ``licence 4``, ``#12`` (a block)."""
+PHASES: Final = ("Open", "Served", "Expired")
+"""The phases of a licence purchase."""
 
 
 class NotFound(Exception):
@@ -174,6 +188,8 @@ class Explorer:
                     ("accounts", Account),
                     ("transfers", Transfer),
                     ("batches", Batch),
+                    ("rounds", Round),
+                    ("purchases", Purchase),
                 )
             }
         return {
@@ -183,12 +199,32 @@ class Explorer:
             "counts": counts,
         }
 
+    def tip(self) -> dict[str, Any]:
+        """The indexed tip: ``{"best", "best_hash", "finalized"}`` (None values when empty).
+
+        What live pages watch: it changes with every block indexed, retracted or finalized.
+        """
+        with Session(self.engine) as session:
+            best = session.execute(
+                select(Block.number, Block.hash).order_by(Block.number.desc()).limit(1)
+            ).first()
+            final = session.scalar(
+                select(func.max(Block.number)).where(Block.finalized == True)  # noqa: E712
+            )
+        return {
+            "best": None if best is None else int(best[0]),
+            "best_hash": None if best is None else str(best[1]),
+            "finalized": None if final is None else int(final),
+        }
+
     # --- blocks -----------------------------------------------------------------------
 
-    def blocks(self, limit: int = 25, cursor: str | None = None) -> Page:
-        """Blocks, newest first."""
+    def blocks(self, limit: int = 25, cursor: str | None = None, author: str | None = None) -> Page:
+        """Blocks, newest first, optionally those of one author."""
         before = _int_cursor(cursor)
         query = select(Block).order_by(Block.number.desc())
+        if author is not None:
+            query = query.where(Block.author == self._canonical_address(author))
         if before is not None:
             query = query.where(Block.number < before)
         with Session(self.engine) as session:
@@ -340,9 +376,13 @@ class Explorer:
             slashes = session.scalars(
                 select(Slash).where(Slash.who == found_address).order_by(Slash.block_number.desc())
             ).all()
+            authored = session.scalar(
+                select(func.count()).select_from(Block).where(Block.author == found_address)
+            )
             return {
                 **self._account_json(account),
                 "extrinsic_count": int(extrinsics or 0),
+                "authored_count": int(authored or 0),
                 "transfers": self.transfers(10, None, found_address).items,
                 "slashes": [_amounts(_row(s), "amount") for s in slashes],
             }
@@ -418,8 +458,26 @@ class Explorer:
             query = query.where(Round.round_id < before)
         with Session(self.engine) as session:
             rows, more = self._page(session, query, limit)
-            items = [_amounts(_row(r), "paid", "to_treasury") for r in rows]
+            tip = session.scalar(select(func.max(Block.number)))
+            params = self._parameters(session, [r.round_id for r in rows])
+            items = []
+            for found in rows:
+                item = _amounts(_row(found), "paid", "to_treasury")
+                item["phase"] = _phase(item, params.get(found.round_id), tip)
+                items.append(item)
         return Page(items, str(rows[-1].round_id) if more else None)
+
+    @staticmethod
+    def _parameters(session: Session, round_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The newest `RoundParameters` row of each round (as a dict), by round id."""
+        if not round_ids:
+            return {}
+        found = session.scalars(
+            select(RoundParameters)
+            .where(RoundParameters.round_id.in_(list(round_ids)))
+            .order_by(RoundParameters.block_number)
+        ).all()
+        return {p.round_id: _row(p) for p in found}
 
     def round(self, round_id: int) -> dict[str, Any]:
         """A round with each drawn trainer's commit, reveal, scores, verdict and slash."""
@@ -442,10 +500,17 @@ class Explorer:
                 .where(Event.subject == f"round:{round_id}")
                 .order_by(Event.block_number, Event.index)
             ).all()
+            tip = session.scalar(select(func.max(Block.number)))
+            params = self._parameters(session, [round_id]).get(round_id)
             data = _amounts(_row(found), "paid", "to_treasury")
             data["commitments"] = [_row(e) for e in entries]
             data["scores"] = [_row(s) for s in scores]
             data["events"] = [_row(e) for e in events]
+            data["parameters"] = params
+            data["indexed_at"] = tip
+            data["phase"] = _phase(data, params, tip)
+            data["next_deadline"] = _next_deadline(data, params)
+            data["consensus"], data["statistics"] = _aggregation(data, params)
             data["trainer_table"] = trainer_table(data)
             return data
 
@@ -478,6 +543,16 @@ class Explorer:
                 lineage.append(_row(above))
                 parent = above.parent
             data["lineage"] = lineage
+            ciphertext = session.get(Ciphertext, version_id)
+            data["ciphertext"] = None if ciphertext is None else _row(ciphertext)
+            data["licences"] = int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(Licence)
+                    .where(Licence.version_id == version_id)
+                )
+                or 0
+            )
             data["children"] = list(
                 session.scalars(
                     select(ModelVersion.version_id)
@@ -490,15 +565,40 @@ class Explorer:
     # --- search -----------------------------------------------------------------------
 
     def search(self, query: str) -> dict[str, str]:
-        """Resolve a block number, block hash, extrinsic hash or address to what it names.
+        """Resolve what a search string names.
 
-        Returns ``{"kind": "block"|"extrinsic"|"account", "id": ...}``.
+        A number (or ``#number``) is a block number; ``0x`` and 64 hex digits a block hash, an
+        extrinsic hash or an account id (in that order); ``round 3``, ``batch 7``,
+        ``version 2`` (also ``round:3``, ``round #3``) name a round, a batch or a model version;
+        anything else is read as an SS58 address.
+
+        Returns ``{"kind": "block"|"extrinsic"|"account"|"round"|"batch"|"version"|"licence",
+        "id": ...}`` (``licence N``, also ``purchase N``, is purchase N).
+
+        Raises:
+            BadRequest: empty, or not any of the forms above.
+            NotFound: well-formed, but nothing indexed answers to it.
         """
         text = query.strip()
         if not text:
             raise BadRequest("empty search")
-        if text.isascii() and text.isdigit():
-            return {"kind": "block", "id": str(self.block(text)["number"])}
+        named = _NAMED.fullmatch(text)
+        if named is not None:
+            kind, number = (named.group(1) or "block").lower(), named.group(2)
+            if kind in ("purchase", "license"):
+                kind = "licence"
+            if len(number) > 18:
+                raise BadRequest(f"{kind} number too large")
+            lookup = {
+                "round": self.round,
+                "batch": self.batch,
+                "version": self.version,
+                "licence": self.purchase,
+            }
+            if kind == "block":
+                return {"kind": "block", "id": str(self.block(number)["number"])}
+            lookup[kind](int(number))
+            return {"kind": kind, "id": str(int(number))}
         if text[:2] in ("0x", "0X") and len(text) == 66:
             hashed = parse_hash(text)
             with Session(self.engine) as session:
@@ -511,9 +611,165 @@ class Explorer:
             raise NotFound(f"nothing indexed is {hashed}")
         return {"kind": "account", "id": self._canonical_address(text)}
 
+    # --- licences ---------------------------------------------------------------------
+
+    def keepers(self, limit: int = 25, cursor: str | None = None) -> Page:
+        """Keepers in address order (the cursor is the last address of the previous page)."""
+        query = select(Keeper).order_by(Keeper.address)
+        if cursor is not None:
+            query = query.where(Keeper.address > cursor)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [_amounts(_row(k), "bond", "slashed") for k in rows]
+        return Page(items, rows[-1].address if more else None)
+
+    def keeper(self, text: str) -> dict[str, Any]:
+        """A keeper by address: its bond, the ciphertexts it holds shares of, its deliveries."""
+        found_address = self._canonical_address(text)
+        with Session(self.engine) as session:
+            keeper = session.get(Keeper, found_address)
+            if keeper is None:
+                raise NotFound(f"{text} is not a keeper")
+            holds = [
+                c.version_id
+                for c in session.scalars(select(Ciphertext).order_by(Ciphertext.version_id))
+                if found_address in c.keepers
+            ]
+            slashes = session.scalars(
+                select(Slash)
+                .where(Slash.pallet == "Licences", Slash.who == found_address)
+                .order_by(Slash.block_number)
+            ).all()
+            return {
+                **_amounts(_row(keeper), "bond", "slashed"),
+                "share_of_versions": holds,
+                "slashes": [_amounts(_row(s), "amount") for s in slashes],
+            }
+
+    def ciphertexts(self, limit: int = 25, cursor: str | None = None) -> Page:
+        """Registered ciphertexts, newest version first."""
+        before = _int_cursor(cursor)
+        query = select(Ciphertext).order_by(Ciphertext.version_id.desc())
+        if before is not None:
+            query = query.where(Ciphertext.version_id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [_row(c) for c in rows]
+        return Page(items, str(rows[-1].version_id) if more else None)
+
+    @staticmethod
+    def _purchase_json(purchase: Purchase) -> dict[str, Any]:
+        return _amounts(_row(purchase), "price", "refunded", "to_treasury")
+
+    def purchases(
+        self,
+        limit: int = 25,
+        cursor: str | None = None,
+        phase: str | None = None,
+        buyer: str | None = None,
+        version: int | None = None,
+    ) -> Page:
+        """Licence purchases, newest first; filter by phase, buyer or model version.
+
+        Raises:
+            BadRequest: a phase that is not Open, Served or Expired.
+        """
+        before = _int_cursor(cursor)
+        query = select(Purchase).order_by(Purchase.purchase_id.desc())
+        if phase is not None:
+            if phase not in PHASES:
+                raise BadRequest(f"phase must be one of {', '.join(PHASES)}")
+            query = query.where(Purchase.phase == phase)
+        if buyer is not None:
+            query = query.where(Purchase.buyer == self._canonical_address(buyer))
+        if version is not None:
+            query = query.where(Purchase.version_id == version)
+        if before is not None:
+            query = query.where(Purchase.purchase_id < before)
+        with Session(self.engine) as session:
+            rows, more = self._page(session, query, limit)
+            items = [self._purchase_json(p) for p in rows]
+        return Page(items, str(rows[-1].purchase_id) if more else None)
+
+    def purchase(self, purchase_id: int) -> dict[str, Any]:
+        """A purchase: terms, deliveries, outcome, the licence it granted and its events."""
+        with Session(self.engine) as session:
+            found = session.get(Purchase, purchase_id)
+            if found is None:
+                raise NotFound(f"no indexed licence purchase {purchase_id}")
+            licence = session.get(Licence, purchase_id)
+            events = session.scalars(
+                select(Event)
+                .where(Event.subject == f"purchase:{purchase_id}")
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            ciphertext = session.get(Ciphertext, found.version_id)
+            return {
+                **self._purchase_json(found),
+                "licence": None if licence is None else _amounts(_row(licence), "price"),
+                "ciphertext": None if ciphertext is None else _row(ciphertext),
+                "events": [_row(e) for e in events],
+            }
+
     def latest(self, count: int) -> Sequence[dict[str, Any]]:
         """The newest `count` blocks (for the home page)."""
         return self.blocks(count).items
+
+
+def _phase(data: dict[str, Any], params: dict[str, Any] | None, tip: int | None) -> str | None:
+    """The round's phase after the indexed tip (see `aggregation.phase_at`)."""
+    if tip is None:
+        return None
+    return phase_at(
+        tip,
+        opened=data["opened_block"],
+        commit_ends=data["commit_ends"],
+        reveal_ends=None if params is None else params["reveal_ends"],
+        aggregated=data["aggregated_block"],
+        closed=data["closed_block"],
+    )
+
+
+def _next_deadline(data: dict[str, Any], params: dict[str, Any] | None) -> int | None:
+    """The block at which the round's current phase ends (None once closed or unknown)."""
+    phase = data.get("phase")
+    if phase == "Commit":
+        return int(data["commit_ends"])
+    if params is None:
+        return None
+    ends = {"Reveal": "reveal_ends", "Score": "score_ends", "Dispute": "dispute_ends"}
+    return int(params[ends[phase]]) if phase in ends else None
+
+
+def _aggregation(
+    data: dict[str, Any], params: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The consensus row of each revealed trainer and the per-statistic view.
+
+    Both are empty before any score, or without the round's parameters.
+    """
+    if params is None or not data["scores"]:
+        return [], []
+    trainers = list(data["scores"][0]["trainers"])
+    layout = params["statistics"]
+    bonds = params["scorer_bonds"]
+    matrices = [
+        (int(bonds.get(s["scorer"], 0)), s["statistics"])
+        for s in data["scores"]
+        if s["trainers"] == trainers
+    ]
+    if not trainers or sum(b for b, _ in matrices) == 0:
+        return [], []
+    try:
+        rows = consensus(matrices, len(trainers), len(layout))
+    except ValueError:
+        return [], []  # a score matrix of another shape than the layout: nothing to chart
+    outliers = list(data["outliers"])
+    table = [
+        {"trainer": who, "values": row, "outlier": who in outliers}
+        for who, row in zip(trainers, rows, strict=True)
+    ]
+    return table, statistics_view(layout, trainers, rows, int(params["mad_factor"]), outliers)
 
 
 def trainer_table(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -523,6 +779,7 @@ def trainer_table(data: dict[str, Any]) -> list[dict[str, Any]]:
     ``missed reveal`` or ``missed commit`` once aggregated, and ``pending`` before.
     """
     committed = {e["trainer"] for e in data["commitments"] if e["kind"] == "commit"}
+    agreed = {row["trainer"]: row["values"] for row in data.get("consensus", ())}
     reveals = {e["trainer"]: e for e in data["commitments"] if e["kind"] == "reveal"}
     table = []
     for trainer in data["trainers"]:
@@ -548,6 +805,7 @@ def trainer_table(data: dict[str, Any]) -> list[dict[str, Any]]:
                 "cid": None if reveal is None else reveal["cid"],
                 "sha256": None if reveal is None else reveal["sha256"],
                 "scores": scores,
+                "consensus": agreed.get(trainer),
                 "verdict": verdict,
                 "slash": data["slashes"].get(trainer),
                 "reward": data["rewards"].get(trainer),

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from multiformats import CID
 
+from deepshard.client.explorer.authorship import aura_slot
 from deepshard.client.rpc.client import Block, Event, to_hex
 from deepshard.primitives.crypto import ss58_encode
 
@@ -23,6 +24,11 @@ __all__ = [
     "address",
     "cid_text",
     "version_contents",
+    "set_author",
+    "ciphertext_contents",
+    "purchase_terms",
+    "round_parameters",
+    "variant_name",
     "ACCOUNT_FIELDS",
 ]
 
@@ -62,6 +68,13 @@ BATCH_EVENTS: Final = frozenset(
     }
 )
 """Informants events about one batch (they carry ``batch_id``)."""
+
+KEEPER_EVENTS: Final = frozenset({"KeeperBonded", "KeeperUnbonded", "KeeperWithdrawn"})
+"""Licences events about one keeper (subject ``keeper:ADDRESS``)."""
+PURCHASE_EVENTS: Final = frozenset(
+    {"PurchaseOpened", "ShareDelivered", "LicenceGranted", "PurchaseExpired", "KeeperSlashed"}
+)
+"""Licences events about one purchase (subject ``purchase:N``)."""
 
 
 def jsonable(value: Any) -> Any:
@@ -112,9 +125,31 @@ class BlockRows:
     """``Training.VersionRecorded`` rows; the indexer fills the version's contents."""
     rounds: set[int] = field(default_factory=set)
     """The rounds whose projection the block changes."""
+    openings: list[dict[str, Any]] = field(default_factory=list)
+    """`RoundParameters` rows of the rounds opened; the indexer fills them from storage."""
+    keepers: set[str] = field(default_factory=set)
+    """The keepers (SS58) whose projection the block changes."""
+    purchases: set[int] = field(default_factory=set)
+    """The purchases whose projection the block changes."""
+    ciphertexts: list[dict[str, Any]] = field(default_factory=list)
+    """``Licences.CiphertextRegistered`` rows; the indexer fills them from storage."""
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    """`PurchaseTerms` rows of the purchases opened; the indexer fills them from storage."""
+    licences: list[dict[str, Any]] = field(default_factory=list)
+    """``Licences.LicenceGranted`` rows."""
 
 
-def _subject(event: Event) -> str | None:
+def _subject(event: Event, prefix: int) -> str | None:
+    if event.pallet == "Licences":
+        if event.name in KEEPER_EVENTS:
+            keeper = _field(event.fields, "keeper")
+            if isinstance(keeper, (bytes, bytearray)) and len(keeper) == 32:
+                return "keeper:" + address(bytes(keeper), prefix)
+        if event.name in PURCHASE_EVENTS:
+            purchase_id = _field(event.fields, "purchase_id")
+            if isinstance(purchase_id, int):
+                return f"purchase:{purchase_id}"
+        return None
     if event.pallet == "Informants" and event.name in BATCH_EVENTS:
         batch_id = _field(event.fields, "batch_id")
         if isinstance(batch_id, int):
@@ -144,6 +179,49 @@ def _touch(rows: BlockRows, value: Any, prefix: int) -> str | None:
         rows.accounts[found] = bytes(value)
         return found
     return None
+
+
+def set_author(rows: BlockRows, authority: bytes | None, prefix: int) -> None:
+    """Record `authority` (an account id) as the author of the block of `rows`."""
+    if authority is not None:
+        rows.block["author"] = _touch(rows, authority, prefix)
+
+
+def round_parameters(
+    raw: Mapping[str, Any], layout: Any, mad_factor: Any, prefix: int
+) -> dict[str, Any]:
+    """The columns of a `RoundParameters` row from a ``Training.Rounds`` value and constants.
+
+    `layout` is the runtime's ``Training.Statistics`` constant, `mad_factor` its ``MadFactor``.
+    """
+
+    def bonds(pairs: Any) -> dict[str, str]:
+        return {address(bytes(who), prefix): str(int(bond)) for who, bond in pairs}
+
+    return {
+        "reveal_ends": int(raw["reveal_ends"]),
+        "score_ends": int(raw["score_ends"]),
+        "dispute_ends": int(raw["dispute_ends"]),
+        "mode": variant_name(raw["profile"]["mode"]),
+        "trainer_bonds": bonds(raw["trainers"]),
+        "scorer_bonds": bonds(raw["scorers"]),
+        "statistics": [
+            {
+                "name": bytes(spec["name"]).decode("utf-8", "replace"),
+                "higher_is_better": bool(spec["higher_is_better"]),
+                "floor": int(spec["floor"]),
+            }
+            for spec in layout
+        ],
+        "mad_factor": int(mad_factor),
+    }
+
+
+def variant_name(raw: Any) -> str:
+    """The name of a decoded enum variant (a bare name, or a one-key mapping)."""
+    if isinstance(raw, Mapping) and len(raw) == 1:
+        return str(next(iter(raw)))
+    return str(raw)
 
 
 def _outcomes(block: Block) -> dict[int, tuple[bool, str | None, int]]:
@@ -184,6 +262,7 @@ def block_rows(block: Block, spec_version: int, prefix: int) -> BlockRows:
             "extrinsic_count": len(block.extrinsics),
             "event_count": len(block.events),
             "author": None,
+            "slot": aura_slot(header),
             "finalized": False,
         }
     )
@@ -221,7 +300,7 @@ def _event_rows(
     rows: BlockRows, event: Event, index: int, hashes: dict[int, str], prefix: int
 ) -> None:
     block_hash, number = rows.block["hash"], rows.block["number"]
-    subject = _subject(event)
+    subject = _subject(event, prefix)
     rows.events.append(
         {
             "block_hash": block_hash,
@@ -240,6 +319,15 @@ def _event_rows(
             if name.rstrip("_") in ACCOUNT_FIELDS:
                 _touch(rows, value, prefix)
     where = {"block_hash": block_hash, "block_number": number, "event_index": index}
+    if event.matches("Licences", "CiphertextRegistered"):
+        rows.ciphertexts.append(
+            {
+                "block_hash": block_hash,
+                "block_number": number,
+                "version_id": int(_field(event.fields, "version")),
+                "cid": cid_text(_field(event.fields, "cid")),
+            }
+        )
     if event.matches("Balances", "Transfer"):
         rows.transfers.append(
             {
@@ -255,6 +343,9 @@ def _event_rows(
         return
     if event.pallet == "Training":
         _training_rows(rows, event, where, subject, prefix)
+        return
+    if event.pallet == "Licences":
+        _licence_rows(rows, event, where, subject, prefix)
         return
     batch_id = int(_field(event.fields, "batch_id"))
     rows.batches.add(batch_id)
@@ -281,6 +372,74 @@ def _event_rows(
         )
 
 
+def _licence_rows(
+    rows: BlockRows, event: Event, where: dict[str, Any], subject: str, prefix: int
+) -> None:
+    kind, _, key = subject.partition(":")
+    if kind == "keeper":
+        rows.keepers.add(key)
+        return
+    purchase_id = int(key)
+    rows.purchases.add(purchase_id)
+    at = {"block_hash": where["block_hash"], "block_number": where["block_number"]}
+    if event.name == "PurchaseOpened":
+        rows.terms.append({**at, "purchase_id": purchase_id})
+    elif event.name == "LicenceGranted":
+        rows.licences.append(
+            {
+                **at,
+                "purchase_id": purchase_id,
+                "buyer": address(bytes(_field(event.fields, "buyer")), prefix),
+                "version_id": int(_field(event.fields, "version")),
+                "price": int(_field(event.fields, "price")),
+            }
+        )
+    elif event.name == "KeeperSlashed":
+        keeper = address(bytes(_field(event.fields, "keeper")), prefix)
+        rows.keepers.add(keeper)
+        rows.slashes.append(
+            {
+                **where,
+                "pallet": event.pallet,
+                "who": keeper,
+                "amount": int(_field(event.fields, "amount")),
+                "reason": "SilentKeeper",
+                "subject": subject,
+            }
+        )
+
+
+def ciphertext_contents(raw: Mapping[str, Any], prefix: int) -> dict[str, Any]:
+    """The columns of a `Ciphertext` row read from a ``Licences.Ciphertexts`` value."""
+    return {
+        "sha256": to_hex(bytes(raw["sha256"])),
+        "threshold": int(raw["threshold"]),
+        "keepers": [address(bytes(k), prefix) for k in raw["keepers"]],
+        "registrar": address(bytes(raw["registrar"]), prefix),
+    }
+
+
+def purchase_terms(
+    raw: Mapping[str, Any], ciphertext: Mapping[str, Any] | None, prefix: int
+) -> dict[str, Any]:
+    """The columns of a `PurchaseTerms` row from ``Licences.Purchases`` and the ciphertext.
+
+    The keepers a purchase counts on are its own record (those of the share set bonded when it
+    opened) where the runtime keeps one, else the ciphertext's whole share set.
+    """
+    counted = raw.get("keepers")
+    if counted is None and ciphertext is not None:
+        counted = ciphertext["keepers"]
+    return {
+        "deadline": int(raw["deadline"]),
+        "buyer_box_key": to_hex(bytes(raw["buyer_box_key"])),
+        "threshold": 0 if ciphertext is None else int(ciphertext["threshold"]),
+        "keepers": [address(bytes(k), prefix) for k in counted or ()],
+        "payouts": {address(bytes(w), prefix): str(int(a)) for w, a in raw.get("payouts", ())},
+        "to_treasury": int(raw.get("to_treasury", 0)),
+    }
+
+
 def _training_rows(
     rows: BlockRows, event: Event, where: dict[str, Any], subject: str, prefix: int
 ) -> None:
@@ -298,6 +457,9 @@ def _training_rows(
                 "sha256": to_hex(bytes(_field(event.fields, "sha256"))) if revealed else None,
             }
         )
+    elif event.name == "RoundOpened":
+        at = {"block_hash": where["block_hash"], "block_number": where["block_number"]}
+        rows.openings.append({**at, "round_id": round_id})
     elif event.name == "ScoresSubmitted":
         rows.scores.append(
             {

@@ -18,12 +18,18 @@ from deepshard.client.explorer.models import (
     Account,
     Batch,
     Block,
+    Ciphertext,
     Cursor,
     Event,
     Extrinsic,
+    Keeper,
+    Licence,
     ModelVersion,
+    Purchase,
+    PurchaseTerms,
     Round,
     RoundCommitment,
+    RoundParameters,
     RoundScore,
     Slash,
     Transfer,
@@ -31,7 +37,14 @@ from deepshard.client.explorer.models import (
 )
 from deepshard.client.explorer.rows import BlockRows, address
 
-__all__ = ["Store", "WrongChain", "project_batch", "project_round"]
+__all__ = [
+    "Store",
+    "WrongChain",
+    "project_batch",
+    "project_round",
+    "project_keeper",
+    "project_purchase",
+]
 
 
 class WrongChain(Exception):
@@ -163,6 +176,89 @@ def project_round(
     return round_
 
 
+def project_keeper(
+    events: Sequence[tuple[int, str, Mapping[str, Any]]], slashes: Sequence[tuple[int, int]]
+) -> dict[str, Any] | None:
+    """Return a keeper's columns from its ``Keeper*`` events and its ``(block, amount)`` slashes.
+
+    A keeper that withdrew and bonds again starts a fresh bond. None if it never bonded.
+    """
+    keeper: dict[str, Any] | None = None
+    bonded = 0
+    since = 0  # the block its current bond started
+    for number, name, fields in events:
+        if name == "KeeperBonded":
+            if keeper is None or keeper["status"] == "Withdrawn":
+                bonded, since = 0, number
+            if keeper is None:
+                keeper = {"bonded_block": number}
+            bonded += int(fields["amount"])
+            keeper.update(box_key=str(fields["box_key"]), status="Bonded", unlock_at=None)
+        elif keeper is None:
+            continue
+        elif name == "KeeperUnbonded":
+            keeper.update(status="Unbonding", unlock_at=int(fields["unlock_at"]))
+        elif name == "KeeperWithdrawn":
+            keeper.update(status="Withdrawn", unlock_at=None)
+    if keeper is None:
+        return None
+    keeper["slashed"] = sum(amount for _, amount in slashes)
+    current = sum(amount for number, amount in slashes if number >= since)
+    keeper["bond"] = 0 if keeper["status"] == "Withdrawn" else max(bonded - current, 0)
+    return keeper
+
+
+def project_purchase(
+    events: Sequence[tuple[int, str, Mapping[str, Any]]],
+    terms: Mapping[str, Any] | None,
+    prefix: int,
+) -> dict[str, Any] | None:
+    """Return a purchase's columns from its events ``(block, name, fields)`` and its terms.
+
+    None if its ``PurchaseOpened`` is not among them.
+    """
+
+    def ss58(hexed: str) -> str:
+        return address(bytes.fromhex(hexed[2:]), prefix)
+
+    purchase: dict[str, Any] | None = None
+    for number, name, fields in events:
+        if name == "PurchaseOpened":
+            purchase = {
+                "buyer": ss58(fields["buyer"]),
+                "version_id": int(fields["version"]),
+                "price": int(fields["price"]),
+                "phase": "Open",
+                "opened_block": number,
+                "closed_block": None,
+                "deliveries": [],
+                "refunded": None,
+                "slashes": {},
+                "deadline": None,
+                "threshold": None,
+                "keepers": [],
+                "buyer_box_key": None,
+                "payouts": {},
+                "to_treasury": None,
+            }
+            if terms is not None:
+                purchase.update(
+                    {k: terms[k] for k in ("deadline", "threshold", "keepers", "buyer_box_key")}
+                )
+                purchase.update(payouts=terms["payouts"], to_treasury=terms["to_treasury"])
+        elif purchase is None:
+            continue
+        elif name == "ShareDelivered":
+            purchase["deliveries"].append({"keeper": ss58(fields["keeper"]), "block": number})
+        elif name == "LicenceGranted":
+            purchase.update(phase="Served", closed_block=number)
+        elif name == "PurchaseExpired":
+            purchase.update(phase="Expired", closed_block=number, refunded=int(fields["refunded"]))
+        elif name == "KeeperSlashed":
+            purchase["slashes"][ss58(fields["keeper"])] = str(fields["amount"])
+    return purchase
+
+
 def slash_reason(slash: Mapping[str, Any]) -> str:
     """The `Slash.reason` of a training slash: ``Outlier``, ``MissedDeadline`` or ``RoundSlash``."""
     outlier = slash.get("outlier")
@@ -220,6 +316,8 @@ class Store:
         touched: dict[str, tuple[bytes, int]] = {}
         batches: set[int] = set()
         rounds: set[int] = set()
+        keepers: set[str] = set()
+        purchases: set[int] = set()
         with Session(self.engine) as session, session.begin():
             for rows in blocks:
                 session.execute(insert(Block), [rows.block])
@@ -232,6 +330,10 @@ class Store:
                     (RoundCommitment, rows.commitments),
                     (RoundScore, rows.scores),
                     (ModelVersion, rows.versions),
+                    (RoundParameters, rows.openings),
+                    (Ciphertext, rows.ciphertexts),
+                    (PurchaseTerms, rows.terms),
+                    (Licence, rows.licences),
                 ):
                     if values:
                         session.execute(insert(model), values)
@@ -239,9 +341,13 @@ class Store:
                     touched.setdefault(found, (key, rows.block["number"]))
                 batches |= rows.batches
                 rounds |= rows.rounds
+                keepers |= rows.keepers
+                purchases |= rows.purchases
             self._touch_accounts(session, touched)
             self._project(session, batches)
             self._project_rounds(session, rounds)
+            self._project_keepers(session, keepers)
+            self._project_purchases(session, purchases)
         return set(touched)
 
     def retract(self, block_hash: str) -> set[str]:
@@ -259,12 +365,21 @@ class Store:
             parties = session.execute(
                 select(Transfer.sender, Transfer.receiver).where(Transfer.block_hash == block_hash)
             ).all()
+            slashed_keepers = session.scalars(
+                select(Slash.who).where(Slash.block_hash == block_hash, Slash.pallet == "Licences")
+            ).all()
             session.execute(delete(Block).where(Block.hash == block_hash))
             self._project(
                 session, {int(s.split(":")[1]) for s in subjects if s and s.startswith("batch:")}
             )
             self._project_rounds(
                 session, {int(s.split(":")[1]) for s in subjects if s and s.startswith("round:")}
+            )
+            keepers = {s.split(":")[1] for s in subjects if s and s.startswith("keeper:")}
+            self._project_keepers(session, keepers | set(slashed_keepers))
+            self._project_purchases(
+                session,
+                {int(s.split(":")[1]) for s in subjects if s and s.startswith("purchase:")},
             )
         return {str(s) for s in signers} | {str(a) for pair in parties for a in pair}
 
@@ -360,3 +475,46 @@ class Store:
                     .where(Slash.subject == subject, Slash.pallet == "Training", Slash.who == who)
                     .values(reason=slash_reason(slash))
                 )
+
+    def _project_keepers(self, session: Session, keepers: set[str]) -> None:
+        for keeper in sorted(keepers):
+            found = session.execute(
+                select(Event.block_number, Event.name, Event.fields)
+                .where(Event.subject == f"keeper:{keeper}")
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            slashes = session.execute(
+                select(Slash.block_number, Slash.amount).where(
+                    Slash.pallet == "Licences", Slash.who == keeper
+                )
+            ).all()
+            columns = project_keeper(
+                [(int(n), str(name), f) for n, name, f in found],
+                [(int(n), int(a)) for n, a in slashes],
+            )
+            session.execute(delete(Keeper).where(Keeper.address == keeper))
+            if columns is not None:
+                session.add(Keeper(address=keeper, **columns))
+
+    def _project_purchases(self, session: Session, purchase_ids: set[int]) -> None:
+        for purchase_id in sorted(purchase_ids):
+            found = session.execute(
+                select(Event.block_number, Event.name, Event.fields)
+                .where(Event.subject == f"purchase:{purchase_id}")
+                .order_by(Event.block_number, Event.index)
+            ).all()
+            terms = session.scalars(
+                select(PurchaseTerms)
+                .where(PurchaseTerms.purchase_id == purchase_id)
+                .order_by(PurchaseTerms.block_number.desc())
+            ).first()
+            columns = project_purchase(
+                [(int(n), str(name), f) for n, name, f in found],
+                None
+                if terms is None
+                else {c.key: getattr(terms, c.key) for c in PurchaseTerms.__table__.columns},
+                self.prefix,
+            )
+            session.execute(delete(Purchase).where(Purchase.purchase_id == purchase_id))
+            if columns is not None:
+                session.add(Purchase(purchase_id=purchase_id, **columns))
