@@ -90,7 +90,8 @@ def test_a_round_trains_scores_and_records_a_version(ws: SubstrateInterface) -> 
     assert version0["parent"] is None
     assert version0["adapters"] == []
 
-    # 1. Root shortens the periods; trainers and scorers bond (scorers also curate).
+    # 1. Root shortens the periods and draws five of each (the dev genesis draws 4 and 2);
+    # trainers and scorers bond (scorers also curate).
     periods = {"commit": 2, "reveal": 2, "score": 2, "dispute": 2}
     root = ws.compose_call(
         "Utility",
@@ -98,6 +99,9 @@ def test_a_round_trains_scores_and_records_a_version(ws: SubstrateInterface) -> 
         {
             "calls": [
                 ws.compose_call(training, "set_round_periods", {"periods": periods}),
+                ws.compose_call(
+                    training, "set_round_size", {"size": {"trainers": 5, "scorers": 5}}
+                ),
                 ws.compose_call("Informants", "set_voting_period", {"period": 2}),
             ]
         },

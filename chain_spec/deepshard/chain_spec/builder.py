@@ -18,13 +18,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepshard.chain_spec.presets import ChainPreset
+from deepshard.chain_spec.presets import ChainPreset, RoundRules
 from deepshard.pallets.aura import Aura, AuraGenesis, AuthorityId
 from deepshard.pallets.balances import Balances, BalancesGenesis
 from deepshard.pallets.grandpa import AuthorityId as GrandpaAuthorityId
 from deepshard.pallets.grandpa import Grandpa, GrandpaGenesis
 from deepshard.pallets.sudo import Sudo, SudoGenesis
-from deepshard.pallets.training import Training, TrainingGenesis
+from deepshard.pallets.training import (
+    ProfileMode,
+    RoundPeriods,
+    RoundSize,
+    Training,
+    TrainingGenesis,
+    TrainingProfile,
+)
 from deepshard.pallets.transaction_payment import TransactionPayment, TransactionPaymentGenesis
 from deepshard.primitives.codec import AccountId32
 from deepshard.primitives.crypto import (
@@ -43,6 +50,7 @@ __all__ = [
     "GenesisError",
     "resolve_account",
     "preset_patch",
+    "rounds_patch",
     "plain_chain_spec",
     "genesis_from_patch",
     "raw_chain_spec",
@@ -142,7 +150,28 @@ def preset_patch(preset: ChainPreset) -> dict[str, Any]:
         "shards": [list(shard) for shard in model.shards],
         "probeSetCid": model.probe_set_cid,
     }
+    if preset.rounds is not None:
+        patch["training"].update(rounds_patch(preset.rounds))
     return patch
+
+
+def rounds_patch(rules: RoundRules) -> dict[str, Any]:
+    """Return the ``patch.training`` fields of round rules (``roundPeriods`` ...)."""
+    commit, reveal, score, dispute = rules.periods
+    p = rules.profile
+    return {
+        "roundPeriods": {"commit": commit, "reveal": reveal, "score": score, "dispute": dispute},
+        "roundProfile": {
+            "mode": p.mode,
+            "loraRank": p.lora_rank,
+            "loraAlpha": p.lora_alpha,
+            "targetModules": list(p.target_modules),
+            "learningRate": p.learning_rate,
+            "steps": p.steps,
+            "batchSize": p.batch_size,
+        },
+        "roundSize": {"trainers": rules.trainers, "scorers": rules.scorers},
+    }
 
 
 def plain_chain_spec(preset: ChainPreset, runtime: DeepshardRuntime) -> dict[str, Any]:
@@ -262,11 +291,71 @@ def _integer(value: Any, where: str, low: int, high: int) -> int:
     return value
 
 
+_U32_MAX = 2**32 - 1
+_U64_MAX = 2**64 - 1
+
+
+def _round_periods(value: Any, where: str) -> RoundPeriods:
+    periods = _object(value, where)
+    names = ("commit", "reveal", "score", "dispute")
+    _only(periods, names, where)
+    missing = [name for name in names if name not in periods]
+    if missing:
+        raise GenesisError(f"{where}: missing field(s) {', '.join(missing)}")
+    commit, reveal, score, dispute = (
+        U32(_integer(periods[n], f"{where}.{n}", 1, _U32_MAX)) for n in names
+    )
+    return RoundPeriods(commit=commit, reveal=reveal, score=score, dispute=dispute)
+
+
+def _round_profile(value: Any, where: str) -> TrainingProfile:
+    profile = _object(value, where)
+    names = (
+        "mode",
+        "loraRank",
+        "loraAlpha",
+        "targetModules",
+        "learningRate",
+        "steps",
+        "batchSize",
+    )
+    _only(profile, names, where)
+    missing = [name for name in names if name not in profile]
+    if missing:
+        raise GenesisError(f"{where}: missing field(s) {', '.join(missing)}")
+    modes = {mode.name: mode for mode in ProfileMode}
+    if profile["mode"] not in modes:
+        raise GenesisError(f"{where}.mode: expected one of {', '.join(modes)}")
+    modules = profile["targetModules"]
+    if not isinstance(modules, list) or not all(isinstance(m, str) and m for m in modules):
+        raise GenesisError(f"{where}.targetModules: expected a list of module names")
+    return TrainingProfile(
+        mode=modes[profile["mode"]],
+        lora_rank=U32(_integer(profile["loraRank"], f"{where}.loraRank", 1, _U32_MAX)),
+        lora_alpha=U32(_integer(profile["loraAlpha"], f"{where}.loraAlpha", 1, _U32_MAX)),
+        target_modules=tuple(m.encode() for m in modules),
+        learning_rate=U64(_integer(profile["learningRate"], f"{where}.learningRate", 1, _U64_MAX)),
+        steps=U32(_integer(profile["steps"], f"{where}.steps", 1, _U32_MAX)),
+        batch_size=U32(_integer(profile["batchSize"], f"{where}.batchSize", 1, _U32_MAX)),
+    )
+
+
+def _round_size(value: Any, where: str) -> RoundSize:
+    size = _object(value, where)
+    _only(size, ("trainers", "scorers"), where)
+    if "trainers" not in size or "scorers" not in size:
+        raise GenesisError(f"{where}: expected trainers and scorers")
+    return RoundSize(
+        trainers=U32(_integer(size["trainers"], f"{where}.trainers", 1, _U32_MAX)),
+        scorers=U32(_integer(size["scorers"], f"{where}.scorers", 1, _U32_MAX)),
+    )
+
+
 def _training_genesis(training: Mapping[str, Any]) -> TrainingGenesis:
-    """The Training genesis (model version 0) from ``patch.training``."""
+    """The Training genesis (model version 0, optional round rules) from ``patch.training``."""
     where = "patch.training"
     fields = ("baseModelCid", "heldOutLoss", "layerCount", "shards", "probeSetCid")
-    _only(training, fields, where)
+    _only(training, (*fields, "roundPeriods", "roundProfile", "roundSize"), where)
     missing = [name for name in fields if name not in training]
     if missing:
         raise GenesisError(f"{where}: missing field(s) {', '.join(missing)}")
@@ -288,6 +377,15 @@ def _training_genesis(training: Mapping[str, Any]) -> TrainingGenesis:
             for i, (a, b) in enumerate(shards)
         ),
         probe_set_cid=_hex(training["probeSetCid"], f"{where}.probeSetCid"),
+        round_periods=None
+        if "roundPeriods" not in training
+        else _round_periods(training["roundPeriods"], f"{where}.roundPeriods"),
+        round_profile=None
+        if "roundProfile" not in training
+        else _round_profile(training["roundProfile"], f"{where}.roundProfile"),
+        round_size=None
+        if "roundSize" not in training
+        else _round_size(training["roundSize"], f"{where}.roundSize"),
     )
 
 

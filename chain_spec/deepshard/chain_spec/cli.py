@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from deepshard.chain_spec.builder import GenesisError, plain_chain_spec, raw_chain_spec
+from deepshard.chain_spec.genesis_model import apply_to_plain_spec, load_genesis_model, with_model
 from deepshard.chain_spec.presets import PRESETS
 from deepshard.chain_spec.raw import (
     ChainSpecError,
@@ -94,6 +95,13 @@ def build(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
+    genesis_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--genesis-model",
+            help="Model version 0 from `deepshard ml bootstrap --repo R --json` (a file).",
+        ),
+    ] = None,
 ) -> None:
     """Print (or write) a chain specification, as Substrate's ``build-spec`` does.
 
@@ -105,15 +113,19 @@ def build(
 
     * `deepshard chain-spec build --chain local > local.json`
     * `deepshard chain-spec build --chain local.json --raw -o local-raw.json`
+    * `deepshard chain-spec build --chain dev --genesis-model gm.json --raw -o dev-raw.json`
     """
     err = Console(stderr=True)
     try:
         runtime = deepshard_runtime()
+        model = None if genesis_model is None else load_genesis_model(genesis_model)
         preset = PRESETS.get(chain)
         if preset is not None:
-            spec = plain_chain_spec(preset, runtime)
+            spec = plain_chain_spec(preset if model is None else with_model(preset, model), runtime)
         else:
             spec = _read_plain_spec(Path(chain))
+            if model is not None:
+                spec = apply_to_plain_spec(spec, model)
         if raw:
             spec = raw_chain_spec(spec, runtime)
     except (ChainSpecError, GenesisError) as error:

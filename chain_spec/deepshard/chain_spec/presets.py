@@ -10,7 +10,12 @@ itself). Nothing here runs runtime code.
 * ``local`` -- four authorities (Alice, Bob, Charlie, Dave), Alice is sudo, same endowments.
 
 Both start the Training pallet's model registry from `DEV_MODEL` (version 0: the base model's
-CID, its architecture and held-out loss, and the probe set's CID).
+CID, its architecture and held-out loss, and the probe set's CID) -- placeholders until a real
+model replaces them: ``deepshard ml bootstrap --repo R --json > gm.json`` pins the bootstrapped
+model and its probe set and measures it, and ``--genesis-model gm.json`` (``chain-spec build``,
+``node``) puts it in the genesis (`deepshard.chain_spec.genesis_model`). Both run rounds by
+`DEV_ROUNDS`: a few training steps, four trainers and two scorers, phases of a few 6-second
+blocks, so a whole round takes about two minutes on two CPU cores.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from deepshard.primitives.crypto import DEV_ACCOUNT_NAMES
 __all__ = [
     "ModelPreset",
     "DEV_MODEL",
+    "ProfilePreset",
+    "RoundRules",
+    "DEV_ROUNDS",
     "ChainPreset",
     "DEV",
     "LOCAL",
@@ -63,7 +71,52 @@ DEV_MODEL: Final = ModelPreset(
     shards=((0, 2), (2, 4), (4, 6), (6, 8)),
     probe_set_cid="0x01551220" + bytes(range(0x60, 0x80)).hex(),
 )
-"""The development chains' version 0."""
+"""The development chains' version 0 (placeholder CIDs; see the module docs)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfilePreset:
+    """The protocol profile rounds pin (the Training pallet's ``TrainingProfile``)."""
+
+    mode: str = "Deterministic"
+    """``Deterministic`` (bit-identical replicas) or ``Tolerant``."""
+    lora_rank: int = 8
+    """LoRA rank."""
+    lora_alpha: int = 16
+    """LoRA alpha."""
+    target_modules: tuple[str, ...] = ("q_proj", "v_proj")
+    """Module names the adapters target."""
+    learning_rate: int = 200_000
+    """Learning rate x10^9."""
+    steps: int = 100
+    """Optimiser steps."""
+    batch_size: int = 8
+    """Sequences per step."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRules:
+    """How a chain runs its training rounds: phase lengths, profile, trainers and scorers."""
+
+    periods: tuple[int, int, int, int]
+    """Blocks of the commit, reveal, score and dispute phases."""
+    profile: ProfilePreset
+    """The protocol profile."""
+    trainers: int
+    """Trainers drawn per round (at most the runtime's ``TrainersPerRound``)."""
+    scorers: int
+    """Scorers drawn per round (at most the runtime's ``ScorersPerRound``)."""
+
+
+DEV_ROUNDS: Final = RoundRules(
+    # commit: fetch + train while four trainers share two cores; score: four adapters twice
+    periods=(8, 3, 6, 2),
+    profile=ProfilePreset(learning_rate=2_000_000, steps=20, batch_size=4),
+    trainers=4,
+    scorers=2,
+)
+"""Development rounds: 20 steps of 4 x 128 tokens (about a second of CPU each), 4 trainers,
+2 scorers, 19 blocks (under two minutes of 6-second blocks) from open to close."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +145,8 @@ class ChainPreset:
     """Network protocol id."""
     model: ModelPreset = DEV_MODEL
     """Model version 0 (Training genesis)."""
+    rounds: RoundRules | None = DEV_ROUNDS
+    """The round rules (Training genesis; None: the runtime's configured defaults)."""
 
 
 _ENDOWED: Final = DEV_ACCOUNTS + tuple(f"{name}//stash" for name in DEV_ACCOUNTS)

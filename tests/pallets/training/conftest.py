@@ -224,6 +224,7 @@ class ExtBuilder:
         self._trainers: dict[AccountId32, int] = {}
         self._scorers: dict[AccountId32, int] = {}
         self._overrides: dict[str, Any] = {}
+        self._rules: dict[str, Any] = {}
         self._budget = 1_000_000
 
     def with_balances(self, balances: Mapping[AccountId32, int]) -> ExtBuilder:
@@ -243,6 +244,11 @@ class ExtBuilder:
         self._scorers.update(bonds)
         for who, bond in bonds.items():
             self._balances.setdefault(who, 10 * bond)
+        return self
+
+    def rules(self, **rules: Any) -> ExtBuilder:
+        """Round rules of the Training genesis (``round_periods``, ``round_profile``, ...)."""
+        self._rules.update(rules)
         return self
 
     def config(self, **overrides: Any) -> ExtBuilder:
@@ -267,6 +273,7 @@ class ExtBuilder:
                 Training: TrainingGenesis(
                     trainers=tuple((w, U128(v)) for w, v in self._trainers.items()),
                     scorers=tuple((w, U128(v)) for w, v in self._scorers.items()),
+                    **self._rules,
                 ),
             },
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from deepshard.pallets.training import (
     InOpenRound,
     InsufficientBond,
     InvalidCid,
+    InvalidProfile,
+    InvalidRoundSize,
     NoPendingSlash,
     NotBonded,
     NotCommitted,
@@ -35,6 +38,9 @@ from deepshard.pallets.training import (
     RoundPeriods,
     RoundPeriodsSet,
     RoundPhase,
+    RoundProfileSet,
+    RoundSize,
+    RoundSizeSet,
     SaltTooLong,
     SlashCancelled,
     TooManyBonded,
@@ -512,3 +518,96 @@ def test_an_account_bonded_in_both_roles_is_drawn_in_one(ext_builder: Builder) -
     scorers = {bytes(w) for w, _ in round_.scorers}
     assert len(trainers) == len(scorers) == 3
     assert not trainers & scorers
+
+
+# --- round rules: genesis and Root --------------------------------------------------------------
+
+
+def _profile(**change: Any) -> TrainingProfile:
+    return replace(DEFAULT_PROFILE, **change)
+
+
+def test_root_sets_the_round_profile_and_size(ext_builder: Builder) -> None:
+    ext = honest_ext(ext_builder, trainers=4, scorers=3)
+    dev = _profile(steps=U32(20), batch_size=U32(4), learning_rate=U64(2_000_000))
+    size = RoundSize(trainers=U32(3), scorers=U32(2))
+    user = Signed(account(1))
+    assert_noop(ext, lambda: ext.call("set_round_profile", user, profile=dev), BadOrigin)
+    assert_noop(ext, lambda: ext.call("set_round_size", user, size=size), BadOrigin)
+    for bad in (_profile(steps=U32(0)), _profile(lora_rank=U32(0)), _profile(target_modules=())):
+        assert_noop(
+            ext, lambda bad=bad: ext.call("set_round_profile", ROOT, profile=bad), InvalidProfile
+        )
+    for trainers, scorers in ((0, 1), (1, 0), (5, 1), (1, 4)):
+        wrong = RoundSize(trainers=U32(trainers), scorers=U32(scorers))
+        assert_noop(ext, lambda w=wrong: ext.call("set_round_size", ROOT, size=w), InvalidRoundSize)
+    ext.call("set_round_profile", ROOT, profile=dev)
+    assert_last_event(ext, RoundProfileSet(profile=dev))
+    ext.call("set_round_size", ROOT, size=size)
+    assert_last_event(ext, RoundSizeSet(size=size))
+    # A tolerant round needs its quorum (3) of trainers drawn.
+    two = RoundSize(trainers=U32(2), scorers=U32(2))
+    ext.call("set_round_size", ROOT, size=two)
+    tolerant = _profile(mode=ProfileMode.Tolerant)
+    assert_noop(ext, lambda: ext.call("set_round_profile", ROOT, profile=tolerant), InvalidProfile)
+    ext.call("set_round_size", ROOT, size=size)
+    ext.call("set_round_profile", ROOT, profile=tolerant)
+    assert_noop(ext, lambda: ext.call("set_round_size", ROOT, size=two), InvalidRoundSize)
+    ext.call("set_round_profile", ROOT, profile=dev)
+    # The next round pins them; changing them mid-round leaves the open round as it was.
+    round_id = U64(ext.open_round())
+    round_ = ext.training.rounds.get(round_id)
+    assert round_ is not None
+    assert round_.profile == dev
+    assert (len(round_.trainers), len(round_.scorers)) == (3, 2)
+    ext.call("set_round_profile", ROOT, profile=tolerant)
+    still = ext.training.rounds.get(round_id)
+    assert still is not None
+    assert still.profile == dev
+
+
+def test_genesis_chooses_the_round_rules(ext_builder: Builder) -> None:
+    periods = RoundPeriods(commit=U32(2), reveal=U32(1), score=U32(3), dispute=U32(1))
+    dev = _profile(steps=U32(20), batch_size=U32(4))
+    ext = (
+        ext_builder()
+        .trainers({account(n): 1_000 for n in range(1, 5)})
+        .scorers({account(100 + n): 1_000 for n in range(1, 3)})
+        .config(trainers_per_round=U32(5), scorers_per_round=U32(5))
+        .rules(
+            round_periods=periods,
+            round_profile=dev,
+            round_size=RoundSize(trainers=U32(4), scorers=U32(2)),
+        )
+        .build()
+    )
+    assert ext.training.current_periods() == periods
+    round_id = U64(ext.open_round())
+    round_ = ext.training.rounds.get(round_id)
+    assert round_ is not None
+    assert round_.profile == dev
+    assert (len(round_.trainers), len(round_.scorers)) == (4, 2)
+    assert int(round_.dispute_ends) - int(round_.commit_ends) == 1 + 3 + 1
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ({"round_size": RoundSize(trainers=U32(4), scorers=U32(2))}, "trainers per round"),
+        ({"round_profile": _profile(batch_size=U32(0))}, "batch size"),
+        (
+            {
+                "round_periods": RoundPeriods(
+                    commit=U32(1), reveal=U32(0), score=U32(1), dispute=U32(1)
+                )
+            },
+            "at least one block",
+        ),
+    ],
+)
+def test_genesis_refuses_bad_round_rules(
+    ext_builder: Builder, rules: dict[str, Any], message: str
+) -> None:
+    builder = ext_builder().config(trainers_per_round=U32(3)).rules(**rules)
+    with pytest.raises(ValueError, match=message):
+        builder.build()

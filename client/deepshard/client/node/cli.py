@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from deepshard.chain_spec.builder import GenesisError, plain_chain_spec, raw_chain_spec
+from deepshard.chain_spec.genesis_model import apply_to_plain_spec, load_genesis_model, with_model
 from deepshard.chain_spec.presets import PRESETS
 from deepshard.chain_spec.raw import ChainSpecError
 from deepshard.client.node.config import NodeConfig, P2pOptions
@@ -36,17 +37,23 @@ key_app = typer.Typer(help="Manage the node's session keys.", no_args_is_help=Tr
 app.add_typer(key_app, name="key")
 
 
-def load_chain_spec(chain: str) -> dict[str, Any]:
+def load_chain_spec(chain: str, genesis_model: Path | None = None) -> dict[str, Any]:
     """Return the raw chain spec for a preset name (dev, local) or a spec file (raw or plain).
+
+    `genesis_model` (a file from ``deepshard ml bootstrap --json``) replaces the model version
+    0 of a preset or a plain spec.
 
     Raises:
         ChainSpecError: the file is missing or not a chain spec.
-        GenesisError: a plain spec's genesis is invalid.
+        GenesisError: a plain spec's genesis is invalid, or the genesis model is (or the spec
+            is raw and a genesis model is given).
     """
     runtime = deepshard_runtime()
+    model = None if genesis_model is None else load_genesis_model(genesis_model)
     preset = PRESETS.get(chain)
     if preset is not None:
-        return raw_chain_spec(plain_chain_spec(preset, runtime), runtime)
+        chosen = preset if model is None else with_model(preset, model)
+        return raw_chain_spec(plain_chain_spec(chosen, runtime), runtime)
     path = Path(chain)
     if not path.exists():
         raise ChainSpecError(f"{chain}: no such chain spec file (presets: {', '.join(PRESETS)})")
@@ -58,7 +65,11 @@ def load_chain_spec(chain: str) -> dict[str, Any]:
         raise ChainSpecError(f"{path}: a chain spec is a JSON object")
     genesis = document.get("genesis", {})
     if isinstance(genesis, dict) and "runtimeGenesis" in genesis:
+        if model is not None:
+            document = apply_to_plain_spec(document, model)
         return raw_chain_spec(document, runtime)
+    if model is not None:
+        raise GenesisError(f"{path}: --genesis-model needs a preset or a plain chain spec")
     return document
 
 
@@ -78,6 +89,13 @@ def node(  # noqa: PLR0917 - one option per CLI flag
     ] = False,
     chain: Annotated[
         str | None, typer.Option("--chain", help="dev, local, or a chain spec file.")
+    ] = None,
+    genesis_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--genesis-model",
+            help="Model version 0 from `deepshard ml bootstrap --repo R --json` (a file).",
+        ),
     ] = None,
     base_path: Annotated[
         Path | None, typer.Option("--base-path", "-d", help="Where chain data and keys live.")
@@ -158,6 +176,8 @@ def node(  # noqa: PLR0917 - one option per CLI flag
     **Examples**
 
     * `deepshard node --dev`
+    * `deepshard node --dev --genesis-model gm.json` (gm.json from `deepshard ml bootstrap
+      --repo R --json`: the real base model and probe set as version 0)
     * `deepshard node --chain local --alice --base-path /tmp/alice --rpc-port 9944`
     * `deepshard node --chain local --bob --port 30334 --rpc-port 9945
       --bootnodes /ip4/127.0.0.1/tcp/30333/p2p/<alice's peer id>`
@@ -185,7 +205,7 @@ def node(  # noqa: PLR0917 - one option per CLI flag
         raise _fail("--pruning takes `archive` or a number of blocks")
     keep_all = archive or pruning == "archive"
     try:
-        spec = load_chain_spec(chain or "dev")
+        spec = load_chain_spec(chain or "dev", genesis_model)
     except (ChainSpecError, GenesisError) as error:
         raise _fail(str(error)) from error
     p2p_flags = (listen_addr, port, public_addr, bootnodes, reserved_nodes, node_key, node_key_file)

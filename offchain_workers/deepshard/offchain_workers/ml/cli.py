@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
+from deepshard.offchain_workers.content.errors import ContentError
 from deepshard.offchain_workers.ml.errors import MLError
 
 __all__ = ["app"]
@@ -59,31 +60,73 @@ def _layers(text: str) -> tuple[int, int]:
 @app.command()
 def bootstrap(
     repo: Annotated[
-        Path | None, typer.Option("--repo", help="Embedded content store to pin it in.")
+        Path | None,
+        typer.Option("--repo", help="Embedded content store to pin the model and probe set in."),
+    ] = None,
+    base_model: Annotated[
+        Path | None,
+        typer.Option("--base-model", help="Any local HF causal LM instead of the bootstrapped."),
+    ] = None,
+    probe_set: Annotated[
+        Path | None,
+        typer.Option("--probe-set", help="Probe set JSONL; default: the corpus's held-out."),
+    ] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the genesis-model document (needs --repo).")
+    ] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Also write the genesis-model document here."),
     ] = None,
 ) -> None:
-    """Build (or find in the cache) version 0 and print its directory, sha256 and CID.
+    """Build (or find in the cache) version 0; with --repo pin it and its probe set.
+
+    With `--repo` the model directory and the probe set are pinned, the held-out loss is
+    measured on the probe set, and the result is the *genesis-model document* that
+    `deepshard chain-spec build --genesis-model FILE` and `deepshard node --genesis-model FILE`
+    take: `baseModelCid`, `layerCount`, `shards`, `heldOutLoss` (x10^6), `probeSetCid` (binary
+    CIDs as 0x-hex), plus `baseModel` and `probeSet` (text CIDs, path, sha256) for people.
 
     Examples:
-        1. deepshard ml bootstrap --repo ~/.deepshard/ipfs
+        1. deepshard ml bootstrap --repo ~/.deepshard/ipfs --json > genesis-model.json
+        2. deepshard node --dev --genesis-model genesis-model.json
     """
     from deepshard.offchain_workers.ml.canonical import sha256_hex  # noqa: PLC0415
 
-    path = _base(None)
-    out: dict[str, Any] = {
-        "path": str(path),
-        "sha256": sha256_hex((path / "model.safetensors").read_bytes()),
-    }
-    if repo is not None:
+    if (json_out or output is not None) and repo is None:
+        raise typer.BadParameter("--json and --output need --repo (the CIDs are pinned there)")
+    try:
+        path = _base(base_model)
+        if repo is None:
+            weights = path / "model.safetensors"
+            sha = sha256_hex(weights.read_bytes()) if weights.is_file() else None
+            _emit({"path": str(path), "sha256": sha})
+            return
         from deepshard.offchain_workers.content.embedded import EmbeddedStore  # noqa: PLC0415
+        from deepshard.offchain_workers.ml.genesis import describe_genesis_model  # noqa: PLC0415
 
-        async def pin() -> str:
+        probes = _texts(probe_set) if probe_set is not None else None
+
+        async def pin() -> dict[str, Any]:
             async with EmbeddedStore(repo) as store:
-                entries = await store.add_path(path)
-                return str(entries[-1].cid)
+                return (await describe_genesis_model(store, path, probes)).to_json()
 
-        out["cid"] = asyncio.run(pin())
-    _emit(out)
+        document = asyncio.run(pin())
+    except (MLError, ContentError, OSError) as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if output is not None:
+        output.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    if json_out:
+        _emit(document)
+        return
+    typer.echo(f"Base model   {document['baseModel']['cid']}  ({document['layerCount']} layers)")
+    typer.echo(f"             {path}")
+    typer.echo(f"Shards       {document['shards']}")
+    typer.echo(f"Held-out     {document['heldOutLoss'] / 1e6:.4f} nats")
+    probe = document["probeSet"]
+    typer.echo(f"Probe set    {probe['cid']}  ({probe['texts']} texts)")
+    if output is not None:
+        typer.echo(f"Wrote {output}: deepshard node --dev --genesis-model {output}")
 
 
 @app.command()

@@ -24,7 +24,9 @@ from deepshard.pallets.training.types import (
     Reveal,
     Round,
     RoundPeriods,
+    RoundSize,
     StatisticSpec,
+    TrainingProfile,
 )
 from deepshard.pallets.training.weights import TrainingWeights
 from deepshard.primitives.codec import H256, AccountId32
@@ -228,8 +230,12 @@ def honest_matrix(round_: Round, width: int) -> tuple[tuple[I64, ...], ...]:
 
 
 def _prepare(ext: TestExternalities) -> None:
-    """A full emission budget, so that rewards are minted in full."""
+    """A full emission budget (rewards minted in full) and the configured, largest, round size.
+
+    The genesis may choose a smaller round size; the weights are for the largest.
+    """
     pallet = ext.pallet(Training)
+    pallet.round_size.kill()
     treasury: Any = ext.ctx.pallet(pallet.config.treasury)
     treasury.emission_budget.put(U128(10**30))
 
@@ -327,6 +333,23 @@ def set_round_periods(ext: TestExternalities) -> Action:
     return call(ext, "set_round_periods", ROOT, periods=periods)
 
 
+@benchmark()
+def set_round_profile(ext: TestExternalities) -> Action:
+    """Root sets the protocol profile (eight target modules: the widest a profile names)."""
+    config = ext.pallet(Training).config
+    modules = tuple(f"module_{n}_proj".encode() for n in range(8))
+    profile: TrainingProfile = replace(config.profile, target_modules=modules)
+    return call(ext, "set_round_profile", ROOT, profile=profile)
+
+
+@benchmark()
+def set_round_size(ext: TestExternalities) -> Action:
+    """Root sets the trainers and scorers drawn (the configured maxima)."""
+    config = ext.pallet(Training).config
+    size = RoundSize(trainers=config.trainers_per_round, scorers=config.scorers_per_round)
+    return call(ext, "set_round_size", ROOT, size=size)
+
+
 # --- the hook -------------------------------------------------------------------------------------
 
 
@@ -411,6 +434,8 @@ SUITE = BenchmarkSuite(
         submit_scores,
         cancel_slash,
         set_round_periods,
+        set_round_profile,
+        set_round_size,
         on_initialize_base,
         open_round,
         close_commit,

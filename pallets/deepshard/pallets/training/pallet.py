@@ -16,8 +16,14 @@ or slashes.
   accepted batch heads the Informants ``TrainingQueue`` and enough trainers and scorers are
   bonded. The round fixes the parent version, the batch, a shard (in rotation), the seed
   ``blake2_256(parent block hash ‖ round id)``, the protocol profile and the probe set, and
-  the deadlines; it draws ``TrainersPerRound`` trainers, then ``ScorersPerRound`` scorers among
-  the other accounts, weighted by bond, without replacement, from the seed alone.
+  the deadlines; it draws R trainers, then S scorers among the other accounts, weighted by
+  bond, without replacement, from the seed alone.
+* **Round rules.** The phase lengths (``RoundPeriods``), the protocol profile
+  (``RoundProfile``) and R and S (``RoundSize``) are storage, set at genesis (a chain spec
+  chooses them: a dev chain trains a few steps in short phases) and changeable by Root; where
+  unset, the configured ``CommitPeriod``..., ``Profile`` and ``TrainersPerRound`` /
+  ``ScorersPerRound`` apply. R and S never exceed the configured numbers, which bound the
+  weight of a round's steps.
 * **Commit, reveal, score.** A drawn trainer commits ``blake2_256(cid ‖ sha256 ‖ salt ‖
   account)`` and then reveals; one that misses either deadline gets a pending liveness slash
   (``LivenessSlash`` of its bond). Drawn scorers submit, for every revealed adapter, the
@@ -62,6 +68,7 @@ from deepshard.pallets.training.types import (
     Reveal,
     Round,
     RoundPeriods,
+    RoundSize,
     StatisticSpec,
     TrainingProfile,
     UnlockChunk,
@@ -118,6 +125,8 @@ __all__ = [
     "VersionRecorded",
     "RoundClosed",
     "RoundPeriodsSet",
+    "RoundProfileSet",
+    "RoundSizeSet",
     "Error",
     "ZeroAmount",
     "BondTooLow",
@@ -141,6 +150,8 @@ __all__ = [
     "WrongScoreShape",
     "NoPendingSlash",
     "ZeroPeriod",
+    "InvalidProfile",
+    "InvalidRoundSize",
     "TrainingGenesis",
     "Training",
 ]
@@ -258,8 +269,12 @@ class Config(PalletConfig):
     max_unlocking_chunks: U32 = constant(
         default=U32(4), doc="How many unbonding chunks one bond may have at once."
     )
-    trainers_per_round: U32 = constant(default=U32(3), doc="Trainers drawn per round (R).")
-    scorers_per_round: U32 = constant(default=U32(3), doc="Scorers drawn per round (S).")
+    trainers_per_round: U32 = constant(
+        default=U32(3), doc="Trainers drawn per round (R) unless RoundSize says; its maximum."
+    )
+    scorers_per_round: U32 = constant(
+        default=U32(3), doc="Scorers drawn per round (S) unless RoundSize says; its maximum."
+    )
     commit_period: U32 = constant(default=U32(5), doc="Blocks for commitments.")
     reveal_period: U32 = constant(default=U32(5), doc="Blocks for reveals, after the commits.")
     score_period: U32 = constant(default=U32(5), doc="Blocks for scores, after the reveals.")
@@ -294,7 +309,7 @@ class Config(PalletConfig):
         default=U32(0), doc="Index of the held-out loss in the statistics."
     )
     profile: TrainingProfile = constant(
-        default=DEFAULT_PROFILE, doc="The protocol profile every round pins."
+        default=DEFAULT_PROFILE, doc="The protocol profile rounds pin unless RoundProfile says."
     )
     mad_factor: U32 = constant(
         default=U32(3_000), doc="Tolerant profile: the MAD multiplier k, in thousandths."
@@ -512,6 +527,20 @@ class RoundPeriodsSet(Event, index=15):
     """The new lengths, in blocks."""
 
 
+class RoundProfileSet(Event, index=16):
+    """Root set the protocol profile of rounds opened from now on."""
+
+    profile: TrainingProfile
+    """The new profile."""
+
+
+class RoundSizeSet(Event, index=17):
+    """Root set how many trainers and scorers rounds opened from now on draw."""
+
+    size: RoundSize
+    """The new numbers."""
+
+
 # --- Errors -----------------------------------------------------------------------------------
 
 
@@ -607,6 +636,14 @@ class ZeroPeriod(Error, index=21):
     """Every phase of a round lasts at least one block."""
 
 
+class InvalidProfile(Error, index=22):
+    """The profile trains nothing (a zero number, no module) or misses the tolerant quorum."""
+
+
+class InvalidRoundSize(Error, index=23):
+    """Trainers or scorers per round are zero, above the configured maximum, or below quorum."""
+
+
 # --- Genesis ----------------------------------------------------------------------------------
 
 
@@ -628,14 +665,33 @@ class TrainingGenesis(GenesisConfig):
     """``(trainer, bond)`` bonded at genesis."""
     scorers: tuple[tuple[AccountId32, U128], ...] = ()
     """``(scorer, bond)`` bonded at genesis."""
+    round_periods: RoundPeriods | None = None
+    """The phase lengths of rounds (None: the configured periods)."""
+    round_profile: TrainingProfile | None = None
+    """The protocol profile of rounds (None: the configured ``Profile``)."""
+    round_size: RoundSize | None = None
+    """Trainers and scorers drawn per round (None: the configured numbers)."""
 
     def build(self, pallet: Training) -> None:
-        """Validate, then record version 0, the probe set and the bonds.
+        """Validate, then record version 0, the probe set, the round rules and the bonds.
 
         Raises:
             ValueError: an invalid CID, a shard layout that does not tile the layers, a
-                duplicate account or a bond below the minimum.
+                duplicate account, a bond below the minimum, a zero period, an invalid
+                profile or round size.
         """
+        if self.round_periods is not None:
+            p = self.round_periods
+            if 0 in (int(p.commit), int(p.reveal), int(p.score), int(p.dispute)):
+                raise ValueError("Training genesis: every round period is at least one block")
+            pallet.round_periods.put(p)
+        if self.round_size is not None:
+            pallet.round_size.put(self.round_size)
+        if self.round_profile is not None:
+            pallet.round_profile.put(self.round_profile)
+        problem = pallet.rules_problem(pallet.current_profile(), pallet.current_size())
+        if problem is not None:
+            raise ValueError(f"Training genesis: {problem}")
         if not is_valid_cid(self.base_model_cid) or not is_valid_cid(self.probe_set_cid):
             raise ValueError("Training genesis: the base model and probe set need valid CIDs")
         end = 0
@@ -719,7 +775,15 @@ class Training(
         doc="Scorers' statistics, by round: one vector per revealed adapter, in reveal order.",
     )
     round_periods: StorageValue[RoundPeriods, OptionQuery] = storage(
-        doc="The phase lengths of new rounds, if Root set them (else the configured periods)."
+        doc="The phase lengths of new rounds, if genesis or Root set them (else the "
+        "configured periods)."
+    )
+    round_profile: StorageValue[TrainingProfile, OptionQuery] = storage(
+        doc="The protocol profile of new rounds, if genesis or Root set it (else `Profile`)."
+    )
+    round_size: StorageValue[RoundSize, OptionQuery] = storage(
+        doc="Trainers and scorers new rounds draw, if genesis or Root set them (else "
+        "`TrainersPerRound` and `ScorersPerRound`)."
     )
     pending_slashes: StorageDoubleMap[U64, AccountId32, PendingSlash, OptionQuery] = storage(
         hashers=(StorageHasher.TWOX_64_CONCAT, StorageHasher.BLAKE2_128_CONCAT),
@@ -873,6 +937,27 @@ class Training(
         ensure(all(length > 0 for length in lengths), ZeroPeriod)
         self.round_periods.put(periods)
         self.deposit_event(RoundPeriodsSet(periods=periods))
+
+    @call(index=8, weight=lambda w: w.set_round_profile())
+    def set_round_profile(self, origin: Origin, profile: TrainingProfile) -> None:
+        """Set the protocol profile of rounds opened from now on. Origin: Root."""
+        # Fails with BadOrigin or InvalidProfile.
+        ensure_root(origin)
+        ensure(self.rules_problem(profile, self.current_size()) is None, InvalidProfile)
+        self.round_profile.put(profile)
+        self.deposit_event(RoundProfileSet(profile=profile))
+
+    @call(index=9, weight=lambda w: w.set_round_size())
+    def set_round_size(self, origin: Origin, size: RoundSize) -> None:
+        """Set how many trainers and scorers rounds opened from now on draw. Origin: Root.
+
+        At most the configured ``TrainersPerRound`` and ``ScorersPerRound``.
+        """
+        # Fails with BadOrigin or InvalidRoundSize.
+        ensure_root(origin)
+        ensure(self.rules_problem(self.current_profile(), size) is None, InvalidRoundSize)
+        self.round_size.put(size)
+        self.deposit_event(RoundSizeSet(size=size))
 
     # --- hooks -----------------------------------------------------------------------------------
 
@@ -1050,6 +1135,41 @@ class Training(
             dispute=config.dispute_period,
         )
 
+    def current_profile(self) -> TrainingProfile:
+        """The protocol profile of a round opened now."""
+        profile = self.round_profile.get()
+        return profile if profile is not None else self.config.profile
+
+    def current_size(self) -> RoundSize:
+        """How many trainers and scorers a round opened now draws."""
+        size = self.round_size.get()
+        if size is not None:
+            return size
+        return RoundSize(
+            trainers=self.config.trainers_per_round, scorers=self.config.scorers_per_round
+        )
+
+    def rules_problem(self, profile: TrainingProfile, size: RoundSize) -> str | None:
+        """What is wrong with drawing `size` under `profile` (None: nothing)."""
+        config = self.config
+        # Verify the round size: non-empty and within the bounds the weights were sized for.
+        if not 0 < int(size.trainers) <= int(config.trainers_per_round):
+            return f"trainers per round must be in 1..={config.trainers_per_round}"
+        if not 0 < int(size.scorers) <= int(config.scorers_per_round):
+            return f"scorers per round must be in 1..={config.scorers_per_round}"
+        # Verify the profile trains something.
+        numbers = (profile.lora_rank, profile.lora_alpha, profile.learning_rate, profile.steps)
+        if 0 in (*(int(n) for n in numbers), int(profile.batch_size)):
+            return "the profile's rank, alpha, learning rate, steps and batch size are positive"
+        if not profile.target_modules or any(not m for m in profile.target_modules):
+            return "the profile targets at least one named module"
+        # Verify a tolerant round can reach its quorum.
+        if profile.mode is ProfileMode.Tolerant and int(config.tolerant_quorum) > int(
+            size.trainers
+        ):
+            return f"the tolerant quorum {config.tolerant_quorum} exceeds the trainers drawn"
+        return None
+
     def ledgers(self, role: Role) -> Any:
         """The bond ledgers of `role`."""
         return self.trainer_bonds if role is Role.Trainer else self.scorer_bonds
@@ -1089,10 +1209,10 @@ class Training(
         active bonds.
         """
         trainers, scorers = (int(c) for c in self.bonded_counts.get())
-        config = self.config
+        size = self.current_size()
         return (
-            trainers >= config.trainers_per_round
-            and trainers + scorers >= config.trainers_per_round + config.scorers_per_round
+            trainers >= int(size.trainers)
+            and trainers + scorers >= int(size.trainers) + int(size.scorers)
             and self.informants.training_queue_head() is not None
         )
 
@@ -1101,25 +1221,25 @@ class Training(
 
         Returns whether a round opened.
         """
-        config = self.config
+        size = self.current_size()
         if self.informants.training_queue_head() is None:
             return False
         trainers = _candidates(self.trainer_bonds.iter())
-        if len(trainers) < config.trainers_per_round:
+        if len(trainers) < size.trainers:
             return False
         round_id = self.next_round_id.get()
         parent_hash = bytes(self.ctx.pallet(System).parent_hash.get())
         seed = logic.compute_seed(parent_hash, int(round_id))
-        drawn_trainers = logic.compute_draw(seed, trainers, int(config.trainers_per_round))
+        drawn_trainers = logic.compute_draw(seed, trainers, int(size.trainers))
         scorers = [
             (who, bond)
             for who, bond in _candidates(self.scorer_bonds.iter())
             if who not in drawn_trainers
         ]
-        if len(scorers) < config.scorers_per_round:
+        if len(scorers) < size.scorers:
             return False
         drawn_scorers = logic.compute_draw(
-            logic.compute_scorer_seed(seed), scorers, int(config.scorers_per_round)
+            logic.compute_scorer_seed(seed), scorers, int(size.scorers)
         )
         taken = self.informants.take_for_training()
         assert taken is not None  # the head was checked above
@@ -1140,7 +1260,7 @@ class Training(
             shard=U32(shard),
             layers=version.shards[shard],
             seed=H256(seed),
-            profile=config.profile,
+            profile=self.current_profile(),
             probe_set_cid=self.probe_set_cid.get(),
             commit_ends=U32(commit_ends),
             reveal_ends=U32(reveal_ends),
@@ -1219,7 +1339,7 @@ class Training(
             sum(bond_of.values()),
             [(bond, matrix) for _, bond, matrix in submitted],
             statistics,
-            config.profile.mode,
+            round_.profile.mode,
             improvement_index=int(config.improvement_statistic),
             loss_index=int(config.loss_statistic),
             min_improvement=int(config.min_improvement),

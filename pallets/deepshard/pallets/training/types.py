@@ -21,6 +21,7 @@ __all__ = [
     "PendingSlash",
     "Round",
     "RoundPeriods",
+    "RoundSize",
 ]
 
 
@@ -190,3 +191,12 @@ class RoundPeriods(Struct, type_path=("pallet_training", "types", "RoundPeriods"
     """Blocks for scores."""
     dispute: U32
     """Blocks of the dispute window."""
+
+
+class RoundSize(Struct, type_path=("pallet_training", "types", "RoundSize")):
+    """How many trainers and scorers a round draws."""
+
+    trainers: U32
+    """Trainers drawn (R)."""
+    scorers: U32
+    """Scorers drawn (S), among the accounts not drawn as trainers."""

@@ -12,7 +12,7 @@ revealed adapters x submitting scorers x statistics) or closing the round (`clos
 
 Measured figures
 ----------------
-``BenchmarkedWeights`` was generated on 2026-12-04 (do not edit it by hand) by::
+``BenchmarkedWeights`` was generated on 2026-12-05 (do not edit it by hand) by::
 
     deepshard benchmark pallet --pallet training --steps 5 --repeat 5
 
@@ -66,6 +66,14 @@ class TrainingWeights(Protocol):
         """`set_round_periods`: one write."""
         ...
 
+    def set_round_profile(self) -> Weight:
+        """`set_round_profile`: the round size read, the profile written."""
+        ...
+
+    def set_round_size(self) -> Weight:
+        """`set_round_size`: the profile read, the size written."""
+        ...
+
     def on_initialize_base(self) -> Weight:
         """The hook's fixed part: the active round, or the training queue's head."""
         ...
@@ -99,83 +107,91 @@ class BenchmarkedWeights:
         self.db = db
 
     def bond(self) -> Weight:
-        """`bond`: 309.6 µs; reads 4, writes 3."""
-        return Weight.from_parts(309_609_000, 0).saturating_add(self.db.reads_writes(4, 3))
+        """`bond`: 300.9 µs; reads 4, writes 3."""
+        return Weight.from_parts(300_877_000, 0).saturating_add(self.db.reads_writes(4, 3))
 
     def unbond(self) -> Weight:
-        """`unbond`: 179.8 µs; reads 1, writes 1."""
-        return Weight.from_parts(179_787_000, 0).saturating_add(self.db.reads_writes(1, 1))
+        """`unbond`: 152.7 µs; reads 1, writes 1."""
+        return Weight.from_parts(152_686_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
     def withdraw_unbonded(self) -> Weight:
-        """`withdraw_unbonded`: 322.7 µs; reads 5, writes 4."""
-        return Weight.from_parts(322_689_000, 0).saturating_add(self.db.reads_writes(5, 4))
+        """`withdraw_unbonded`: 347.8 µs; reads 5, writes 4."""
+        return Weight.from_parts(347_756_000, 0).saturating_add(self.db.reads_writes(5, 4))
 
     def commit(self) -> Weight:
-        """`commit`: 244.7 µs; reads 2, writes 1."""
-        return Weight.from_parts(244_663_000, 0).saturating_add(self.db.reads_writes(2, 1))
+        """`commit`: 305.3 µs; reads 2, writes 1."""
+        return Weight.from_parts(305_273_000, 0).saturating_add(self.db.reads_writes(2, 1))
 
     def reveal(self) -> Weight:
-        """`reveal`: 384.1 µs; reads 3, writes 2."""
-        return Weight.from_parts(384_060_000, 0).saturating_add(self.db.reads_writes(3, 2))
+        """`reveal`: 414.2 µs; reads 3, writes 2."""
+        return Weight.from_parts(414_204_000, 0).saturating_add(self.db.reads_writes(3, 2))
 
     def submit_scores(self, adapters: int) -> Weight:
-        """`submit_scores`: 262.5 µs + 3.648 µs per adapters; reads 2, writes 1."""
-        return Weight.from_parts(262_530_380 + 3_648_255 * adapters, 0).saturating_add(
+        """`submit_scores`: 177.9 µs + 7.462 µs per adapters; reads 2, writes 1."""
+        return Weight.from_parts(177_852_668 + 7_462_332 * adapters, 0).saturating_add(
             self.db.reads_writes(2, 1)
         )
 
     def cancel_slash(self) -> Weight:
-        """`cancel_slash`: 138.9 µs; reads 2, writes 1."""
-        return Weight.from_parts(138_927_000, 0).saturating_add(self.db.reads_writes(2, 1))
+        """`cancel_slash`: 217.3 µs; reads 2, writes 1."""
+        return Weight.from_parts(217_333_000, 0).saturating_add(self.db.reads_writes(2, 1))
 
     def set_round_periods(self) -> Weight:
-        """`set_round_periods`: 83.5 µs; reads 0, writes 1."""
-        return Weight.from_parts(83_544_000, 0).saturating_add(self.db.reads_writes(0, 1))
+        """`set_round_periods`: 108.6 µs; reads 0, writes 1."""
+        return Weight.from_parts(108_602_000, 0).saturating_add(self.db.reads_writes(0, 1))
+
+    def set_round_profile(self) -> Weight:
+        """`set_round_profile`: 148.9 µs; reads 1, writes 1."""
+        return Weight.from_parts(148_861_000, 0).saturating_add(self.db.reads_writes(1, 1))
+
+    def set_round_size(self) -> Weight:
+        """`set_round_size`: 110.0 µs; reads 1, writes 1."""
+        return Weight.from_parts(110_013_000, 0).saturating_add(self.db.reads_writes(1, 1))
 
     def on_initialize_base(self) -> Weight:
-        """`on_initialize_base`: 104.4 µs; reads 2, writes 0."""
-        return Weight.from_parts(104_395_000, 0).saturating_add(self.db.reads_writes(2, 0))
+        """`on_initialize_base`: 94.7 µs; reads 3, writes 0."""
+        return Weight.from_parts(94_680_000, 0).saturating_add(self.db.reads_writes(3, 0))
 
     def open_round(self, candidates: int) -> Weight:
-        """`open_round`: 511.2 µs + 12.913 µs per candidates; reads 11 + candidates, writes 8."""
-        return Weight.from_parts(511_226_300 + 12_913_285 * candidates, 0).saturating_add(
-            self.db.reads_writes(11 + candidates, 8)
+        """`open_round`: 594.9 µs + 6.487 µs per candidates; reads 13 + candidates, writes 8."""
+        return Weight.from_parts(594_874_993 + 6_486_820 * candidates, 0).saturating_add(
+            self.db.reads_writes(13 + candidates, 8)
         )
 
     def close_commit(self, trainers: int) -> Weight:
-        """`close_commit`: 206.1 µs + 10.074 µs per trainers.
+        """`close_commit`: 271.9 µs + 12.294 µs per trainers.
 
         Storage: reads 1 + trainers, writes 1 + trainers.
         """
-        return Weight.from_parts(206_050_220 + 10_074_248 * trainers, 0).saturating_add(
+        return Weight.from_parts(271_853_047 + 12_294_346 * trainers, 0).saturating_add(
             self.db.reads_writes(1 + trainers, 1 + trainers)
         )
 
     def close_reveal(self, trainers: int) -> Weight:
-        """`close_reveal`: 221.2 µs + 13.287 µs per trainers.
+        """`close_reveal`: 268.1 µs + 11.821 µs per trainers.
 
         Storage: reads 1 + 2 * trainers, writes 1 + trainers.
         """
-        return Weight.from_parts(221_181_055 + 13_286_945 * trainers, 0).saturating_add(
+        return Weight.from_parts(268_109_487 + 11_820_904 * trainers, 0).saturating_add(
             self.db.reads_writes(1 + 2 * trainers, 1 + trainers)
         )
 
     def aggregate(self, trainers: int, scorers: int, statistics: int) -> Weight:
-        """`aggregate`: 0.0 µs + 244.572 µs per trainers + 918.847 µs per scorers.
+        """`aggregate`: 0.0 µs + 150.480 µs per trainers + 564.322 µs per scorers.
 
-        Plus 1385.767 µs per statistics. Storage: reads 4 + trainers + 2 * scorers, writes 4 +
+        Plus 1224.650 µs per statistics. Storage: reads 4 + trainers + 2 * scorers, writes 4 +
         scorers.
         """
         return Weight.from_parts(
-            244_571_666 * trainers + 918_847_482 * scorers + 1_385_767_301 * statistics, 0
+            150_479_893 * trainers + 564_321_988 * scorers + 1_224_649_525 * statistics, 0
         ).saturating_add(self.db.reads_writes(4 + trainers + 2 * scorers, 4 + scorers))
 
     def close_round(self, trainers: int) -> Weight:
-        """`close_round`: 307.1 µs + 128.673 µs per trainers.
+        """`close_round`: 482.9 µs + 71.046 µs per trainers.
 
         Storage: reads 6 + 3 * trainers, writes 7 + 3 * trainers.
         """
-        return Weight.from_parts(307_113_631 + 128_673_369 * trainers, 0).saturating_add(
+        return Weight.from_parts(482_931_634 + 71_045_701 * trainers, 0).saturating_add(
             self.db.reads_writes(6 + 3 * trainers, 7 + 3 * trainers)
         )
 
@@ -184,6 +200,14 @@ class UnitWeights:
     """One unit, plus one per component unit (tests)."""
 
     def set_round_periods(self) -> Weight:
+        """One unit."""
+        return Weight.from_parts(1, 0)
+
+    def set_round_profile(self) -> Weight:
+        """One unit."""
+        return Weight.from_parts(1, 0)
+
+    def set_round_size(self) -> Weight:
         """One unit."""
         return Weight.from_parts(1, 0)
 
