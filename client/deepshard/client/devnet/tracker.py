@@ -287,8 +287,9 @@ class RoundTracker:
                 line.verdict = "outlier"
             elif line.verdict is None:
                 line.verdict = "not revealed" if line.revealed_cid is None else "not accepted"
-        for step in (Step.COMMITS, Step.REVEALS, Step.SCORES):
-            self.board.done(step)
+        self._tally(Step.COMMITS, sum(t.committed for t in report.trainers.values()), "committed")
+        self._tally(Step.REVEALS, len(report.reveal_order), "revealed")
+        self._tally(Step.SCORES, len(report.scores), "scorers submitted", len(report.scorers))
         text = (
             f"{report.outcome} at #{block}: {len(accepted)} accepted, {len(outliers)} outliers, "
             f"improvement {report.improvement / 1e6:+.4f} nats"
@@ -298,6 +299,14 @@ class RoundTracker:
             self.board.start(Step.PAYOUT, "dispute window: slashes pending")
         else:
             self.board.fail(Step.VERDICTS, text)
+
+    def _tally(self, step: Step, done: int, what: str, total: int | None = None) -> None:
+        """End `step` with its final count: done if any, failed if none."""
+        total = len(self.report.trainers) if total is None else total
+        if done:
+            self.board.done(step, f"{done}/{total} {what}")
+        else:
+            self.board.fail(step, f"0/{total} {what}")
 
     def _scorer_rewarded(self, fields: Any, _block: int) -> None:
         if self._round(fields):
