@@ -95,14 +95,14 @@ class RoundRules:
 
     voting: int = 4
     """Informants voting period."""
-    commit: int = 10
-    """Blocks the drawn trainers have to train and commit (the dev preset's 8, plus room for
-    the validators and the explorer that share the machine)."""
+    commit: int = DEV_ROUNDS.periods[0]
+    """Blocks the drawn trainers have to train and commit."""
     reveal: int = DEV_ROUNDS.periods[1]
     """Blocks to reveal."""
-    score: int = 20
-    """Blocks to score: two scorers score every adapter twice (the parent and the candidate)
-    while every other process runs; measured at 13 blocks on a loaded two-core machine."""
+    score: int = 24
+    """Blocks to score. Each scorer scores every adapter against the parent while every other
+    process of the devnet shares the machine: 13 blocks were measured on a loaded two-core
+    machine, so the dev preset's 6 are not enough here."""
     dispute: int = DEV_ROUNDS.periods[3]
     """Blocks Root has to cancel a pending slash."""
 
@@ -578,6 +578,13 @@ class Devnet:
             argv += ["--poison", "random"]
         return argv
 
+    def _worker_env(self, state: DevnetState, account: AccountKey) -> dict[str, str]:
+        """Scorers share the cores: one torch thread pool each, sized so they do not thrash."""
+        if account.role is not Role.SCORER:
+            return {}
+        threads = str(max(1, (os.cpu_count() or 1) // max(1, state.topology.scorers)))
+        return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+
     def _workers_of(self, state: DevnetState) -> list[AccountKey]:
         roles = [Role.CURATOR, Role.TRAINER, Role.POISONER, Role.SCORER]
         if Feature.KEEPER in self.features and Feature.LICENCES in self.features:
@@ -589,7 +596,11 @@ class Devnet:
         self.board.start(Step.WORKERS, "starting workers")
         workers = self._workers_of(state)
         for index, account in enumerate(workers):
-            await self.supervisor.start(account.name, self._worker_argv(state, account, index))
+            await self.supervisor.start(
+                account.name,
+                self._worker_argv(state, account, index),
+                env=self._worker_env(state, account),
+            )
         skipped = "" if Role.KEEPER in {w.role for w in workers} else "; keepers not available"
         self.board.done(Step.WORKERS, f"{len(workers)} workers{skipped}")
 
