@@ -44,7 +44,7 @@ MODEL = {
 
 
 def _key(pallet: str, item: str) -> str:
-    return "0x" + xxh128(pallet.encode()).hex() + xxh128(item.encode()).hex()
+    return "0x" + bytes(xxh128(pallet.encode())).hex() + bytes(xxh128(item.encode())).hex()
 
 
 def _decode(type_string: str, hex_value: str) -> object:

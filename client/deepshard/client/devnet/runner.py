@@ -771,13 +771,13 @@ class Devnet:
                 self.board.skip(step, "skipped: no new version")
             return
         self.board.start(Step.KEEPERS, f"waiting for version {report.version}'s ciphertext")
-        async for number, block_hash in _finalized_from(chain, self.finalized or 0):
+        async for number, block_hash in _finalized_from(chain, (self.finalized or 0) + 1):
             self.finalized = number
             self.tracker.apply(await chain.events(block_hash), number)
             if report.ciphertext_registered:
                 break
         await self._buy(chain, state)
-        async for number, block_hash in _finalized_from(chain, self.finalized or 0):
+        async for number, block_hash in _finalized_from(chain, (self.finalized or 0) + 1):
             self.finalized = number
             self.tracker.apply(await chain.events(block_hash), number)
             if report.licence_granted or self.board[Step.LICENCE].state is StepState.FAILED:
