@@ -98,9 +98,10 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
     return directory, summary
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chain(played: tuple[Path, Any]) -> Iterator[SubstrateInterface]:
-    """substrate-interface on a node started on the devnet's validator database."""
+    """substrate-interface on a node started on the devnet's validator database (closed after
+    the test: the resumed devnet needs the database)."""
     directory, _ = played
     port = free_port()
     log = (directory / "logs" / "check-node.log").open("wb")
