@@ -6,7 +6,10 @@ Run with ``python -m bench ml`` (needs the ``ml`` extra; skipped without torch).
 * trainer: tokens/s and seconds per round under the pallet's default profile shape (100 steps
   x 8 sequences x 128 tokens, rank 8, shard of 2 layers), deterministic profile, CPU
   (and CUDA when present);
-* scorer: probes/s (128-token held-out probes; loss of parent and candidate, Fast-DetectGPT);
+* trainer seconds per dev round: the dev chains' profile (20 steps x 4 x 128 tokens);
+* scorer: probes/s (128-token held-out probes; loss of parent and candidate, Fast-DetectGPT),
+  and the scorer job of a dev round (`score_adapters` on 4 adapters, the held-out probe set
+  and 32 probe blocks of the batch: seconds, and held-out probes scored per second);
 * Fast-DetectGPT against DetectGPT (span perturbations sampled from the parent, 20 copies)
   in seconds per probe at equal probe count, and their ratio.
 """
@@ -39,7 +42,7 @@ def main() -> None:
     from deepshard.offchain_workers.ml.corpus import bootstrap_corpus, split_held_out  # noqa: PLC0415
     from deepshard.offchain_workers.ml.curvature import detectgpt, fast_detectgpt  # noqa: PLC0415
     from deepshard.offchain_workers.ml.profile import RoundSpec, TrainingProfile  # noqa: PLC0415
-    from deepshard.offchain_workers.ml.scorer import mean_loss  # noqa: PLC0415
+    from deepshard.offchain_workers.ml.scorer import mean_loss, score_adapters  # noqa: PLC0415
     from deepshard.offchain_workers.ml.trainer import train_adapter  # noqa: PLC0415
 
     figures = []
@@ -78,7 +81,43 @@ def main() -> None:
                     "100 steps x 8 x 128 tokens, rank 8, 2 layers",
                 )
             )
+        model, codec = load_model(base)
+        dev = TrainingProfile(steps=20, batch_size=4, learning_rate_e9=2_000_000)
+        dev_blobs = []
+        for seed in range(4):
+            spec = RoundSpec(bytes([seed]) * 32, (0, 2), dev)
+            result = train_adapter(model, codec, train[10:34], spec)
+            dev_blobs.append(result.blob)
+        figures.append(
+            Figure(
+                "trainer seconds per dev round (cpu)",
+                result.seconds,
+                "s",
+                f"{dev.steps} steps x {dev.batch_size} x 128 tokens, rank 8, 2 layers",
+            )
+        )
         parent, codec = load_model(base)
+        candidate, _ = load_model(base)
+        start = time.perf_counter()
+        score_adapters(parent, candidate, codec, dev_blobs, held_out=held, probes=train[10:34])
+        job = time.perf_counter() - start
+        held_rows = token_blocks(codec, held, 128).shape[0]
+        figures.append(
+            Figure(
+                "scorer job, dev round",
+                job,
+                "s",
+                f"4 adapters x {held_rows} held-out probes + 32 batch probes, 1 process",
+            )
+        )
+        figures.append(
+            Figure(
+                "scorer job probes/s",
+                4 * held_rows / job,
+                "probes/s",
+                "held-out probes per second, every statistic included",
+            )
+        )
         candidate, _ = load_model(base)
         merge_adapter(candidate, decode_adapter(blob))
         probes = token_blocks(codec, held, 128)[:PROBES]

@@ -25,12 +25,22 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import warnings
 from fractions import Fraction
 from pathlib import Path
 
 from bench.poison_detection.aggregation import LAYOUT, load_aggregation
 from bench.poison_detection.auroc import auroc_ci
 from bench.poison_detection.experiment import NOISES, POISONS, Lab
+
+_LABELS = {
+    "heldout_loss": "held-out loss",
+    "heldout_improvement": "improvement",
+    "probe_loglik": "probe loglik",
+    "curvature": "curvature",
+    "weight_distance": "weight distance",
+}
+"""Column labels of the statistics (each cell is 16 characters wide)."""
 
 FRACTIONS = (
     Fraction(0),
@@ -50,12 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("bench-results"))
     parser.add_argument("--training-logic", type=Path, default=None)
     args = parser.parse_args(argv)
+    # transformers' deprecation notices would land in the middle of the table
+    warnings.filterwarnings("ignore", category=FutureWarning)
     aggregate = load_aggregation(args.training_logic)
     if args.quick:
         ns, fractions, noises, trials = (
             (4,),
-            (Fraction(0), Fraction(1, 16), Fraction(1, 2)),
-            ("none", "data_order"),
+            (Fraction(0), Fraction(1, 64), Fraction(1, 32), Fraction(1, 2)),
+            NOISES,
             args.trials or 3,
         )
         lab = Lab(steps=8)
@@ -68,9 +80,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"poison detection: N={ns} f={[str(f) for f in fractions]} noise={noises} trials={trials}"
     )
+    print("AUROC of each statistic [95 % interval]; honest-slash and caught: the chain's rule")
     print(
         f"{'N':>2} {'noise':<10} {'poison':<12} {'f':>5} "
-        + " ".join(f"{n[:14]:>20}" for n in names)
+        + " ".join(f"{_LABELS.get(n, n)[:16]:>16}" for n in names)
         + "  honest-slash  caught"
     )
     for noise in noises:
@@ -109,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
                     results.append(cell)
                     print(
                         f"{n:>2} {noise:<10} {kind:<12} {f!s:>5} "
-                        + " ".join(f"{a:5.2f} [{lo:4.2f},{hi:4.2f}]" for a, lo, hi in cis)
+                        + " ".join(f"{a:4.2f} [{lo:4.2f},{hi:4.2f}]" for a, lo, hi in cis)
                         + f"  {cell['honest_slash_rate']:12.3f}  {cell['catch_rate']:6.2f}",
                         flush=True,
                     )

@@ -197,3 +197,15 @@ def test_missing_fields_and_bad_files_are_refused(tmp_path: Path) -> None:
     tiles.write_text(json.dumps({**DOCUMENT, "shards": [[0, 1], [2, 4]]}))
     with pytest.raises(GenesisError, match="tile"):
         load_chain_spec("dev", tiles)
+
+
+def test_dev_voting_period_and_bad_ones() -> None:
+    storage = deepshard_runtime().genesis_storage(genesis_from_patch(preset_patch(DEV)))
+    assert storage[storage_key("Informants", "VotingPeriod")] == _u32(6)
+    patch = copy.deepcopy(preset_patch(DEV))
+    patch["informants"] = {"votingPeriod": 0}
+    with pytest.raises(GenesisError, match="votingPeriod"):
+        genesis_from_patch(patch)
+    patch["informants"] = {"period": 3}
+    with pytest.raises(GenesisError, match="unknown"):
+        genesis_from_patch(patch)

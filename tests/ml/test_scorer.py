@@ -207,3 +207,37 @@ def test_layout_directions_match_what_the_scorer_measures(
         name = bytes(stat.name).decode()
         h, p = honest.values[name], poison.values[name]
         assert (h > p) if stat.higher_is_better else (h < p), (name, h, p)
+
+
+def test_held_out_pass_matches_the_separate_statistics(
+    base_dir: Path, honest_texts: list[str], held_out_texts: list[str]
+) -> None:
+    """One pass gives `mean_loss` and `fast_detectgpt` of the candidate, as computed apart."""
+    from deepshard.offchain_workers.ml.base_model import load_model, token_blocks  # noqa: PLC0415
+    from deepshard.offchain_workers.ml.curvature import fast_detectgpt  # noqa: PLC0415
+    from deepshard.offchain_workers.ml.scorer import (  # noqa: PLC0415
+        held_out_pass,
+        mean_loss,
+        parent_distributions,
+        probe_rows,
+    )
+
+    parent, codec = load_model(base_dir)
+    candidate, _ = load_model(base_dir)
+    with torch.no_grad():
+        for p in candidate.parameters():
+            p.add_(0.01 * torch.sign(p))
+    blocks = token_blocks(codec, held_out_texts, 128)
+    loss, curvature = held_out_pass(parent, candidate, blocks, batch=3)
+    assert loss == pytest.approx(mean_loss(candidate, blocks), rel=1e-6)
+    assert torch.allclose(curvature, fast_detectgpt(parent, candidate, blocks), atol=1e-4)
+    probs = parent_distributions(parent, blocks, batch=3)
+    cached = held_out_pass(parent, candidate, blocks, batch=3, parent_probs=probs)
+    assert cached[0] == loss
+    assert torch.equal(cached[1], curvature)
+    rows = token_blocks(codec, honest_texts, 128)
+    assert rows.shape[0] > 32
+    picked = probe_rows(rows, 32)
+    assert picked.shape[0] == 32
+    assert torch.equal(picked[0], rows[0])
+    assert torch.equal(probe_rows(rows[:5], 32), rows[:5])

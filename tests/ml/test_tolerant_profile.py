@@ -1,44 +1,21 @@
 """Honest replicas trained with different thread counts: the chain's tolerant rule flags none.
 
-Uses the Training pallet's own aggregation (``deepshard.pallets.training.logic``); before that
-pallet is merged, ``DEEPSHARD_TRAINING_LOGIC=/path/to/training/logic.py`` points at a copy, and
-without either the test skips.
+Uses the Training pallet's own aggregation (``deepshard.pallets.training.logic``) with the
+runtime's own statistics layout and tolerant-profile settings (MAD factor, quorum, least
+improvement).
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 pytest.importorskip("torch")
 pytest.importorskip("peft")
 
-
-def _logic() -> Any:
-    try:
-        return importlib.import_module("deepshard.pallets.training.logic")
-    except ImportError:
-        path = os.environ.get("DEEPSHARD_TRAINING_LOGIC")
-        if not path:
-            return None
-        spec = importlib.util.spec_from_file_location("training_logic_under_test", path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        return module
-
-
-LOGIC = _logic()
-pytestmark = pytest.mark.skipif(LOGIC is None, reason="the Training pallet is not installed")
-LAYOUT = ((False, 10_000), (True, 10_000), (True, 20_000), (True, 50_000), (False, 50_000))
+from deepshard.pallets.training import logic
+from deepshard.runtime.configs import TRAINING
 
 
 def test_thread_noise_flags_no_honest_replica(
@@ -58,7 +35,6 @@ def test_thread_noise_flags_no_honest_replica(
     from deepshard.offchain_workers.ml.scorer import score_adapters  # noqa: PLC0415
     from deepshard.offchain_workers.ml.trainer import train_adapter  # noqa: PLC0415
 
-    logic = LOGIC
     model, codec = load_model(base_dir)
     work, _ = load_model(base_dir)
     blobs = []
@@ -87,13 +63,13 @@ def test_thread_noise_flags_no_honest_replica(
         adapters,
         400,
         [(100, rows)],
-        [logic.Statistic(higher_is_better=h, floor=f) for h, f in LAYOUT],
+        [logic.Statistic(bool(s.higher_is_better), int(s.floor)) for s in TRAINING.statistics],
         logic.ProfileMode.Tolerant,
-        improvement_index=1,
-        loss_index=0,
-        min_improvement=1_000,
-        mad_factor=3_000,
-        quorum=3,
+        improvement_index=int(TRAINING.improvement_statistic),
+        loss_index=int(TRAINING.loss_statistic),
+        min_improvement=int(TRAINING.min_improvement),
+        mad_factor=int(TRAINING.mad_factor),
+        quorum=int(TRAINING.tolerant_quorum),
     )
     assert result.outliers == []
     assert result.accepted == [0, 1, 2, 3]

@@ -23,6 +23,7 @@ from deepshard.pallets.aura import Aura, AuraGenesis, AuthorityId
 from deepshard.pallets.balances import Balances, BalancesGenesis
 from deepshard.pallets.grandpa import AuthorityId as GrandpaAuthorityId
 from deepshard.pallets.grandpa import Grandpa, GrandpaGenesis
+from deepshard.pallets.informants import Informants, InformantsGenesis
 from deepshard.pallets.sudo import Sudo, SudoGenesis
 from deepshard.pallets.training import (
     ProfileMode,
@@ -152,6 +153,8 @@ def preset_patch(preset: ChainPreset) -> dict[str, Any]:
     }
     if preset.rounds is not None:
         patch["training"].update(rounds_patch(preset.rounds))
+    if preset.voting_period is not None:
+        patch["informants"] = {"votingPeriod": preset.voting_period}
     return patch
 
 
@@ -223,7 +226,16 @@ def genesis_from_patch(patch: Any) -> dict[type[Pallet[Any]], GenesisConfig]:
     patch = _object(patch, "patch")
     _only(
         patch,
-        ("aura", "grandpa", "balances", "sudo", "transactionPayment", "system", "training"),
+        (
+            "aura",
+            "grandpa",
+            "balances",
+            "sudo",
+            "transactionPayment",
+            "system",
+            "training",
+            "informants",
+        ),
         "patch",
     )
     configs: dict[type[Pallet[Any]], GenesisConfig] = {}
@@ -273,6 +285,15 @@ def genesis_from_patch(patch: Any) -> dict[type[Pallet[Any]], GenesisConfig]:
         _only(_object(patch["system"], "patch.system"), (), "patch.system")
     if "training" in patch:
         configs[Training] = _training_genesis(_object(patch["training"], "patch.training"))
+    if "informants" in patch:
+        informants = _object(patch["informants"], "patch.informants")
+        _only(informants, ("votingPeriod",), "patch.informants")
+        period = informants.get("votingPeriod")
+        configs[Informants] = InformantsGenesis(
+            voting_period=None
+            if period is None
+            else U32(_integer(period, "patch.informants.votingPeriod", 1, 2**32 - 1))
+        )
     return configs
 
 

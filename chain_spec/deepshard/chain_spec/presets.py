@@ -15,7 +15,8 @@ model replaces them: ``deepshard ml bootstrap --repo R --json > gm.json`` pins t
 model and its probe set and measures it, and ``--genesis-model gm.json`` (``chain-spec build``,
 ``node``) puts it in the genesis (`deepshard.chain_spec.genesis_model`). Both run rounds by
 `DEV_ROUNDS`: a few training steps, four trainers and two scorers, phases of a few 6-second
-blocks, so a whole round takes about two minutes on two CPU cores.
+blocks, so a whole round takes about two minutes on two CPU cores; curators vote on a batch
+for `DEV_VOTING_PERIOD` blocks.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "ProfilePreset",
     "RoundRules",
     "DEV_ROUNDS",
+    "DEV_VOTING_PERIOD",
     "ChainPreset",
     "DEV",
     "LOCAL",
@@ -109,14 +111,19 @@ class RoundRules:
 
 
 DEV_ROUNDS: Final = RoundRules(
-    # commit: fetch + train while four trainers share two cores; score: four adapters twice
-    periods=(8, 3, 6, 2),
+    # commit: fetch + train while four trainers share two cores; score: four adapters by two
+    # scorers, with room for a scorer restarted mid-round to score again
+    periods=(8, 4, 10, 2),
     profile=ProfilePreset(learning_rate=2_000_000, steps=20, batch_size=4),
     trainers=4,
     scorers=2,
 )
 """Development rounds: 20 steps of 4 x 128 tokens (about a second of CPU each), 4 trainers,
-2 scorers, 19 blocks (under two minutes of 6-second blocks) from open to close."""
+2 scorers, 24 blocks (two and a half minutes of 6-second blocks) from open to close."""
+
+
+DEV_VOTING_PERIOD: Final = 6
+"""Development chains: curators vote on a batch for six blocks (36 s), not an hour."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +154,8 @@ class ChainPreset:
     """Model version 0 (Training genesis)."""
     rounds: RoundRules | None = DEV_ROUNDS
     """The round rules (Training genesis; None: the runtime's configured defaults)."""
+    voting_period: int | None = DEV_VOTING_PERIOD
+    """Blocks curators vote on a batch (Informants genesis; None: the runtime's default)."""
 
 
 _ENDOWED: Final = DEV_ACCOUNTS + tuple(f"{name}//stash" for name in DEV_ACCOUNTS)

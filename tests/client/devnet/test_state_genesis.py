@@ -106,7 +106,7 @@ def test_pick_port_avoids_ports_taken_in_this_run() -> None:
 
 def test_chain_spec_genesis_holds_the_fresh_keys_and_rules() -> None:
     state = DevnetState.create(TOPOLOGY, PORTS)
-    spec = devnet_chain_spec(state, MODEL, deepshard_runtime(), (5, 2, 7, 1))
+    spec = devnet_chain_spec(state, MODEL, deepshard_runtime(), (5, 2, 7, 1), 3)
     top = spec["genesis"]["raw"]["top"]
     assert spec["chainType"] == "Local"
     assert spec["bootNodes"] == [peer_multiaddr(state.node_keys[0], 30333)]
@@ -131,6 +131,7 @@ def test_chain_spec_genesis_holds_the_fresh_keys_and_rules() -> None:
         assert _key("System", "Account") + blake2_128_concat(public).hex() in top, account.name
     assert _decode("(u32, u32, u32, u32)", top[_key("Training", "RoundPeriods")]) == (5, 2, 7, 1)
     assert _decode("(u32, u32)", top[_key("Training", "RoundSize")]) == (4, 2)
+    assert _decode("u32", top[_key("Informants", "VotingPeriod")]) == 3
 
 
 def test_a_bad_genesis_model_is_a_devnet_error() -> None:

@@ -5,8 +5,8 @@ names dev accounts: the Aura authorities are the validators' fresh sr25519 keys,
 voters their ed25519 keys (derived from the same seeds), sudo is a fresh key, every account of
 the devnet is endowed, the boot node is validator 1, and the Training genesis records the base
 model and probe set the devnet pinned (the genesis-model document of ``deepshard ml bootstrap
---json``) and round rules that draw every trainer and scorer of the devnet. The result is the raw
-spec every node of the devnet starts from.
+--json``), round rules that draw every trainer and scorer of the devnet, and its voting
+period. The result is the raw spec every node of the devnet starts from.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from typing import Any
 
 from deepshard.chain_spec.builder import GenesisError, plain_chain_spec, raw_chain_spec
 from deepshard.chain_spec.genesis_model import model_from_document
-from deepshard.chain_spec.presets import DEV_ROUNDS, ENDOWMENT, ChainPreset, RoundRules
+from deepshard.chain_spec.presets import (
+    DEV_ROUNDS,
+    DEV_VOTING_PERIOD,
+    ENDOWMENT,
+    ChainPreset,
+    RoundRules,
+)
 from deepshard.client.devnet.state import DevnetError, DevnetState, Role, Topology
 from deepshard.client.network.identity import NodeKey
 from deepshard.primitives.crypto import KeyType, ss58_encode
@@ -53,6 +59,7 @@ def devnet_chain_spec(
     genesis_model: Any,
     runtime: DeepshardRuntime,
     periods: tuple[int, int, int, int] = DEV_ROUNDS.periods,
+    voting_period: int = DEV_VOTING_PERIOD,
 ) -> dict[str, Any]:
     """Return the devnet's raw chain spec (module docs).
 
@@ -76,6 +83,7 @@ def devnet_chain_spec(
         endowment=ENDOWMENT,
         model=model,
         rounds=devnet_round_rules(state.topology, periods),
+        voting_period=voting_period,
     )
     try:
         plain = plain_chain_spec(preset, runtime)

@@ -91,7 +91,11 @@ class ExitCode(IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class RoundRules:
-    """The dev round rules the devnet's sudo key sets (block counts; 6-second blocks)."""
+    """The devnet's round rules in blocks of 6 seconds.
+
+    They are in its genesis, and its sudo key sets them again when a resumed devnet is given
+    other ones.
+    """
 
     voting: int = 4
     """Informants voting period."""
@@ -375,8 +379,9 @@ class Devnet:
             board.note(Step.GENESIS, "writing the chain spec")
             from deepshard.runtime.runtime import deepshard_runtime  # noqa: PLC0415
 
+            rules = self.options.rules
             spec = devnet_chain_spec(
-                state, state.genesis_model, deepshard_runtime(), self.options.rules.periods
+                state, state.genesis_model, deepshard_runtime(), rules.periods, rules.voting
             )
             temporary = layout.chain_spec.with_suffix(".tmp")
             temporary.write_text(json.dumps(spec, indent=1) + "\n", encoding="utf-8")

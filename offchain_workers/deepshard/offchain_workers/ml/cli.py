@@ -144,11 +144,21 @@ def train(  # noqa: PLR0917 - one parameter per command-line option
     alpha: Annotated[int, typer.Option(help="LoRA alpha.")] = 16,
     threads: Annotated[int, typer.Option(help="CPU threads.")] = 1,
     tolerant: Annotated[bool, typer.Option(help="Tolerant profile.")] = False,
+    nproc: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Processes (DDP under torch's elastic launcher, gloo on CPU) to train with."
+        ),
+    ] = 1,
 ) -> None:
     """Train a LoRA adapter for a round and write it canonically; print its sha256.
 
+    With `--nproc N` (N > 1) the shard trains as N ranks of one torch.distributed group started
+    by torch's elastic launcher (what `torchrun` runs), each on its share of every batch.
+
     Examples:
         1. deepshard ml train --batch b.jsonl --seed 00..ff --layers 0:2 -o a.safetensors
+        2. deepshard ml train --batch b.jsonl --seed 00..ff --layers 0:2 -o a.safetensors --nproc 2
     """
     from deepshard.offchain_workers.ml.adapters import load_version  # noqa: PLC0415
     from deepshard.offchain_workers.ml.profile import (  # noqa: PLC0415
@@ -176,10 +186,17 @@ def train(  # noqa: PLR0917 - one parameter per command-line option
 
         if tolerant:
             torch.set_num_threads(threads)
-        model, codec = load_version(_base(base_model), [p.read_bytes() for p in adapter or []])
-        result = train_adapter(
-            model, codec, _texts(batch), RoundSpec(seed_bytes, _layers(layers), profile)
-        )
+        spec = RoundSpec(seed_bytes, _layers(layers), profile)
+        parents = [p.read_bytes() for p in adapter or []]
+        if nproc > 1:
+            from deepshard.offchain_workers.ml.distributed import (  # noqa: PLC0415
+                train_distributed,
+            )
+
+            result = train_distributed(_base(base_model), parents, _texts(batch), spec, nproc)
+        else:
+            model, codec = load_version(_base(base_model), parents)
+            result = train_adapter(model, codec, _texts(batch), spec)
     except (MLError, ValueError, OSError) as exc:
         raise typer.BadParameter(str(exc)) from None
     output.write_bytes(result.blob)

@@ -50,14 +50,20 @@ def train_adapter(
     spec: RoundSpec,
     *,
     order_seed: bytes | None = None,
+    distributed: bool = False,
 ) -> TrainedAdapter:
     """Train a LoRA adapter on `model` (the parent version, left unchanged) for the round.
 
     `order_seed` replaces the round seed for the data order only (an honest replica that does
     not follow the pinned order, as in the poison-detection benchmark's data-order noise).
+    `distributed` trains as one rank of an initialised ``torch.distributed`` process group
+    (`distributed.train_distributed` launches it): the model is wrapped in
+    ``DistributedDataParallel``, each rank takes its interleaved share of every step's batch,
+    and the averaged gradients make every rank hold the same adapter.
 
     Raises:
-        MLError: no text, or a shard outside the model's layers.
+        MLError: no text, a shard outside the model's layers, or (distributed) a batch size
+            the world size does not divide.
     """
     p = spec.profile
     first, end = spec.layers
@@ -81,17 +87,26 @@ def train_adapter(
         task_type="CAUSAL_LM",
     )
     peft_model = get_peft_model(model, config)
+    rank, world = 0, 1
+    if distributed:
+        rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
+        if p.batch_size % world:
+            raise MLError(f"batch size {p.batch_size} is not divisible by {world} processes")
     try:
         blocks = token_blocks(codec, texts, p.block_size).to(device)
         order = data_order(order_seed or spec.seed, blocks.shape[0], p.steps * p.batch_size)
         params = [q for q in peft_model.parameters() if q.requires_grad]
         opt = torch.optim.AdamW(params, lr=p.learning_rate)
         peft_model.train()
+        forward: torch.nn.Module = peft_model
+        if distributed:
+            forward = torch.nn.parallel.DistributedDataParallel(peft_model)
         start = time.perf_counter()
         loss = torch.zeros(())
         for step in range(p.steps):
-            batch = blocks[order[step * p.batch_size : (step + 1) * p.batch_size]]
-            loss = peft_model(input_ids=batch, labels=batch).loss
+            rows = order[step * p.batch_size : (step + 1) * p.batch_size]
+            batch = blocks[rows[rank::world]]
+            loss = forward(input_ids=batch, labels=batch).loss
             loss.backward()
             opt.step()
             opt.zero_grad(set_to_none=True)

@@ -134,8 +134,10 @@ def _serve(  # noqa: PLR0917 - the shared options of a worker command
             else:
                 store = EmbeddedStore(repo or default_repo())
                 stack.callback(store.close)
+            role = make_role(store, cache)
+            stack.callback(role.jobs.close)  # the training/scoring job process
             config = WorkerConfig(node, keypair, path, prometheus_port)
-            await run_worker(config, make_role(store, cache))
+            await run_worker(config, role)
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
@@ -159,6 +161,14 @@ def trainer(  # noqa: PLR0917 - one parameter per command-line option
             hidden=True,
         ),
     ] = None,
+    nproc: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Train each shard as N DDP processes (torch's elastic launcher); every "
+            "replica of a deterministic round must use the same N.",
+        ),
+    ] = 1,
     prometheus_port: PortOpt = None,
     log: LogOpt = "info",
 ) -> None:
@@ -177,7 +187,7 @@ def trainer(  # noqa: PLR0917 - one parameter per command-line option
         state,
         prometheus_port,
         log,
-        lambda store, cache: TrainerRole(store, cache, bond, base_model, poison),
+        lambda store, cache: TrainerRole(store, cache, bond, base_model, poison, nproc=nproc),
     )
 
 

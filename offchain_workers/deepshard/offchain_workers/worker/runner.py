@@ -1,10 +1,15 @@
 """The worker framework: connect, follow finalized blocks, let the role act, reconnect on loss.
 
-`run_worker` runs until cancelled, in an `asyncio.TaskGroup`: one task follows the chain and
-hands every finalized block to the role, in order; a heartbeat task logs progress. When the
-connection drops (node restarted, network) it reconnects with exponential backoff (capped,
-reset after a success). `Submitter.submit_once` is how a role acts: through the `Outbox`, so a
-restart never applies an action twice.
+`run_worker` runs until cancelled, in an `asyncio.TaskGroup`: one task follows the chain, a
+heartbeat task logs progress. Within a connection, following and acting are separate tasks:
+the follower only records the newest finalized head, and the actor hands the role the newest
+head each time it is free, so a role busy with a long job (training, scoring: run in a child
+process, `jobs.JobPool`) never holds up the subscription, and acts on the chain as it is when
+the job ends, not on a backlog of stale heads (roles read state at the head they are given,
+so skipping heads loses nothing). When the connection drops (node restarted, network) it
+reconnects with exponential backoff (capped, reset after a success).
+`Submitter.submit_once` is how a role acts: through the `Outbox`, so a restart never applies an
+action twice.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from deepshard.offchain_workers.worker.metrics import WorkerMetrics
 from deepshard.offchain_workers.worker.outbox import Outbox, Status
 from deepshard.primitives.crypto import Keypair
 
-__all__ = ["Role", "Submitter", "WorkerConfig", "run_worker"]
+__all__ = ["LatestHead", "Role", "Submitter", "WorkerConfig", "run_worker"]
 
 log = logging.getLogger("deepshard.worker")
 
@@ -124,6 +129,47 @@ class Submitter:
         return Status.FAILED
 
 
+class LatestHead:
+    """The newest finalized head seen, for an actor that may be slower than the chain."""
+
+    def __init__(self) -> None:
+        self._head: FinalizedHead | None = None
+        self._ready = asyncio.Event()
+
+    def put(self, head: FinalizedHead) -> None:
+        """Record `head` (replacing any head not yet taken)."""
+        self._head = head
+        self._ready.set()
+
+    async def take(self) -> FinalizedHead:
+        """Wait for a head not yet taken; return the newest."""
+        await self._ready.wait()
+        self._ready.clear()
+        assert self._head is not None  # set before the event
+        return self._head
+
+
+async def _act(
+    chain: ChainClient, role: Role, submitter: Submitter, latest: LatestHead, outbox: Outbox
+) -> None:
+    last = -1
+    while True:
+        head = await latest.take()
+        if head.number <= last:
+            continue
+        if last >= 0 and head.number > last + 1:
+            log.debug(
+                "%s: acting at #%d (#%d..#%d passed meanwhile)",
+                role.name,
+                head.number,
+                last + 1,
+                head.number - 1,
+            )
+        await role.on_finalized(chain, head, submitter)
+        last = head.number
+        outbox.set_value("last_finalized", str(head.number))
+
+
 async def _session(
     config: WorkerConfig, role: Role, outbox: Outbox, metrics: WorkerMetrics
 ) -> None:
@@ -133,25 +179,35 @@ async def _session(
             "%s worker connected to %s as %s", role.name, config.node, config.key.ss58_address()
         )
         await role.on_connect(chain, submitter)
-        async for head in chain.follow_finalized():
-            await role.on_finalized(chain, head, submitter)
-            metrics.finalized.set(head.number)
-            outbox.set_value("last_finalized", str(head.number))
+        latest = LatestHead()
+
+        async def follow() -> None:
+            async for head in chain.follow_finalized():
+                metrics.finalized.set(head.number)
+                latest.put(head)
+            raise ConnectionError("the finalized-head subscription ended")
+
+        async with asyncio.TaskGroup() as group:
+            group.create_task(follow())
+            group.create_task(_act(chain, role, submitter, latest, outbox))
 
 
 async def _follow(config: WorkerConfig, role: Role, outbox: Outbox, metrics: WorkerMetrics) -> None:
     delay = config.backoff_initial
     while True:
+        lost: BaseException | None = None
         try:
             await _session(config, role, outbox, metrics)
+        except* (ClientError, OSError) as group:
+            lost = group.exceptions[0]
+        if lost is None:
             delay = config.backoff_initial
-        except (ClientError, OSError) as exc:
-            metrics.reconnects.inc()
-            log.warning("connection to %s lost (%s); retrying in %.1fs", config.node, exc, delay)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, config.backoff_max)
-        else:
-            await asyncio.sleep(delay)
+            continue
+        metrics.reconnects.inc()
+        log.warning("connection to %s lost (%s); retrying in %.1fs", config.node, lost, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, config.backoff_max)
 
 
 async def _heartbeat(role: Role, outbox: Outbox, every: float = 30.0) -> None:

@@ -11,10 +11,9 @@ computed matrix is persisted before signing, so a restart submits the same score
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from deepshard.client.rpc.client import ChainClient, FinalizedHead
 from deepshard.offchain_workers.content.errors import ContentError
 from deepshard.offchain_workers.ml.curation import parse_batch
 from deepshard.offchain_workers.ml.errors import BatchFormatError, MLError
+from deepshard.offchain_workers.worker.jobs import JobPool
 from deepshard.offchain_workers.worker.outbox import Outbox
 from deepshard.offchain_workers.worker.rounds import (
     ActiveRound,
@@ -32,7 +32,7 @@ from deepshard.offchain_workers.worker.rounds import (
 )
 from deepshard.offchain_workers.worker.runner import Submitter
 
-__all__ = ["WORST", "ScorerRole", "layout_of"]
+__all__ = ["WORST", "ScorerRole", "layout_of", "score_job"]
 
 log = logging.getLogger("deepshard.worker.scorer")
 
@@ -53,7 +53,7 @@ def layout_of(constant: Any) -> list[tuple[str, bool]]:
     return out
 
 
-def _score_blocking(  # noqa: PLR0917 - the job's inputs, run in a thread
+def score_job(  # noqa: PLR0917 - the job's inputs
     base: Path,
     parents: list[bytes],
     adapters: list[bytes | None],
@@ -61,28 +61,50 @@ def _score_blocking(  # noqa: PLR0917 - the job's inputs, run in a thread
     probes: list[str],
     layout: list[tuple[str, bool]],
 ) -> list[list[int]]:
-    from deepshard.offchain_workers.ml.adapters import load_version  # noqa: PLC0415
+    """The scoring job (run in the job process): one quantised row per adapter (module docs).
+
+    The usable adapters are scored together (their weight distances are to one another); one
+    that is missing (None), does not decode or does not fit the parent gets the worst row.
+    """
+    import torch  # noqa: PLC0415
+
+    from deepshard.offchain_workers.ml.adapters import (  # noqa: PLC0415
+        decode_adapter,
+        load_version,
+        merge_adapter,
+    )
     from deepshard.offchain_workers.ml.errors import AdapterFormatError  # noqa: PLC0415
     from deepshard.offchain_workers.ml.scorer import score_adapters  # noqa: PLC0415
 
+    # One thread: scorers' figures do not depend on their core counts, and several jobs on a
+    # busy machine do not oversubscribe the cores (spinning OpenMP threads stall each other).
+    torch.set_num_threads(1)
     parent, codec = load_version(base, parents)
     work, _ = load_version(base, parents)
-    worst = [-WORST if higher else WORST for _, higher in layout]
-    rows: list[list[int]] = []
-    for blob in adapters:
+    original = {k: v.clone() for k, v in work.state_dict().items()}
+    usable: list[int] = []
+    for index, blob in enumerate(adapters):
         if blob is None:
-            rows.append(list(worst))
             continue
         try:
-            (scores,) = score_adapters(
-                parent, work, codec, [blob], held_out=held_out, probes=probes
-            )
-        except (AdapterFormatError, MLError) as exc:
-            log.warning("adapter unusable: %s", exc)
-            rows.append(list(worst))
-            continue
-        rows.append(scores.quantised([name for name, _ in layout]))
-    return rows
+            merge_adapter(work, decode_adapter(blob))
+            usable.append(index)
+        except (AdapterFormatError, MLError, RuntimeError) as exc:
+            log.warning("adapter %d unusable: %s", index, exc)
+        finally:
+            work.load_state_dict(original)
+    names = [name for name, _ in layout]
+    scored = score_adapters(
+        parent,
+        work,
+        codec,
+        [adapters[i] or b"" for i in usable],
+        held_out=held_out,
+        probes=probes,
+    )
+    by_index = dict(zip(usable, (s.quantised(names) for s in scored), strict=True))
+    worst = [-WORST if higher else WORST for _, higher in layout]
+    return [by_index.get(i, list(worst)) for i in range(len(adapters))]
 
 
 @dataclass
@@ -99,9 +121,12 @@ class ScorerRole:
     """A local base model directory used instead of fetching the version's base by CID."""
     name: str = "scorer"
     """The role's name."""
+    jobs: JobPool = field(default_factory=JobPool)
+    """Where scoring runs: a child process, off the event loop."""
 
     async def on_connect(self, chain: ChainClient, submitter: Submitter) -> None:
-        """Bond up to `bond` when the active bond is below it."""
+        """Start the job process (torch loads now, not in a round); bond up to `bond`."""
+        self.jobs.warm("deepshard.offchain_workers.ml.scorer")
         if self.bond <= 0:
             return
         me = submitter.key.public_key
@@ -185,8 +210,11 @@ class ScorerRole:
                     "round %d: adapter of %s unusable: %s", current.round_id, who.hex(), exc
                 )
                 adapters.append(None)
-        rows = await asyncio.to_thread(
-            _score_blocking, parent.base, parent.adapters, adapters, held, probes, layout
+        log.info(
+            "round %d: scoring %d adapters (in the job process)", current.round_id, len(adapters)
+        )
+        rows = await self.jobs.run(
+            score_job, parent.base, parent.adapters, adapters, held, probes, layout
         )
         outbox.set_value(key, json.dumps(rows))
         log.info("round %d scored: %s", current.round_id, rows)

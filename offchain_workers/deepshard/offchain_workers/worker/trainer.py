@@ -14,12 +14,11 @@ slashing can be exercised; an honest trainer never sets it.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +26,22 @@ from deepshard.client.rpc.client import ChainClient, FinalizedHead
 from deepshard.offchain_workers.content.errors import ContentError
 from deepshard.offchain_workers.ml.curation import parse_batch
 from deepshard.offchain_workers.ml.errors import BatchFormatError, MLError
+from deepshard.offchain_workers.ml.profile import ProfileMode, RoundSpec, TrainingProfile
+from deepshard.offchain_workers.worker.jobs import JobPool
 from deepshard.offchain_workers.worker.outbox import Outbox
 from deepshard.offchain_workers.worker.rounds import ActiveRound, active_round, fetch_verified
 from deepshard.offchain_workers.worker.rounds import load_parent as _load_parent
 from deepshard.offchain_workers.worker.runner import Submitter
 
-__all__ = ["POISONS", "Prepared", "TrainerRole", "commitment_of", "poison_texts"]
+__all__ = [
+    "POISONS",
+    "Prepared",
+    "TrainerRole",
+    "commitment_of",
+    "poison_texts",
+    "round_spec",
+    "train_job",
+]
 
 log = logging.getLogger("deepshard.worker.trainer")
 
@@ -82,14 +91,8 @@ class Prepared:
         return Prepared(bytes.fromhex(cid), bytes.fromhex(sha), bytes.fromhex(salt))
 
 
-def _train_blocking(base: Path, adapters: list[bytes], texts: list[str], raw: Any) -> bytes:
-    from deepshard.offchain_workers.ml.adapters import load_version  # noqa: PLC0415
-    from deepshard.offchain_workers.ml.profile import (  # noqa: PLC0415
-        ProfileMode,
-        RoundSpec,
-        TrainingProfile,
-    )
-    from deepshard.offchain_workers.ml.trainer import train_adapter  # noqa: PLC0415
+def round_spec(raw: Any) -> RoundSpec:
+    """Return what the trainer job follows (seed, shard, profile) from a decoded ``Round``."""
     from deepshard.offchain_workers.worker.curator import phase_name  # noqa: PLC0415
 
     p = raw["profile"]
@@ -108,16 +111,27 @@ def _train_blocking(base: Path, adapters: list[bytes], texts: list[str], raw: An
     seed = raw["seed"]
     seed_bytes = bytes.fromhex(seed.removeprefix("0x")) if isinstance(seed, str) else bytes(seed)
     first, end = (int(x) for x in raw["layers"])
+    return RoundSpec(seed_bytes, (first, end), profile)
+
+
+def train_job(
+    base: Path, adapters: list[bytes], texts: list[str], spec: RoundSpec, nproc: int = 1
+) -> tuple[bytes, int, float, float]:
+    """The training job (run in the job process): ``(adapter file, tokens, seconds, loss)``.
+
+    With `nproc` > 1 the shard trains as that many DDP ranks (`ml.distributed`).
+    """
+    if nproc > 1:
+        from deepshard.offchain_workers.ml.distributed import train_distributed  # noqa: PLC0415
+
+        result = train_distributed(base, adapters, texts, spec, nproc)
+        return result.blob, result.tokens, result.seconds, result.final_loss
+    from deepshard.offchain_workers.ml.adapters import load_version  # noqa: PLC0415
+    from deepshard.offchain_workers.ml.trainer import train_adapter  # noqa: PLC0415
+
     model, codec = load_version(base, adapters)
-    result = train_adapter(model, codec, texts, RoundSpec(seed_bytes, (first, end), profile))
-    log.info(
-        "trained %d tokens in %.1fs (loss %.3f), sha256 %s",
-        result.tokens,
-        result.seconds,
-        result.final_loss,
-        result.sha256,
-    )
-    return result.blob
+    result = train_adapter(model, codec, texts, spec)
+    return result.blob, result.tokens, result.seconds, result.final_loss
 
 
 @dataclass
@@ -136,9 +150,15 @@ class TrainerRole:
     """Tests and devnets only (`POISONS`): train on corrupted text."""
     name: str = "trainer"
     """The role's name."""
+    nproc: int = 1
+    """Processes a shard trains with (DDP under torch's elastic launcher when above 1; under
+    the deterministic profile every replica of a round must use the same number)."""
+    jobs: JobPool = field(default_factory=JobPool)
+    """Where training runs: a child process, off the event loop."""
 
     async def on_connect(self, chain: ChainClient, submitter: Submitter) -> None:
-        """Bond up to `bond` when the active bond is below it."""
+        """Start the job process (torch loads now, not in a round); bond up to `bond`."""
+        self.jobs.warm("deepshard.offchain_workers.ml.trainer")
         if self.bond <= 0:
             return
         me = submitter.key.public_key
@@ -191,7 +211,25 @@ class TrainerRole:
         parent = await _load_parent(
             chain, self.store, int(raw["parent_version"]), self.cache, self.base_model
         )
-        blob = await asyncio.to_thread(_train_blocking, parent.base, parent.adapters, texts, raw)
+        spec = round_spec(raw)
+        log.info(
+            "round %d: training layers %s, %d steps x %d (in the job process)",
+            current.round_id,
+            spec.layers,
+            spec.profile.steps,
+            spec.profile.batch_size,
+        )
+        blob, tokens, seconds, loss = await self.jobs.run(
+            train_job, parent.base, parent.adapters, texts, spec, self.nproc
+        )
+        log.info(
+            "round %d: trained %d tokens in %.1fs (loss %.3f), sha256 %s",
+            current.round_id,
+            tokens,
+            seconds,
+            loss,
+            hashlib.sha256(blob).hexdigest(),
+        )
         entry = await self.store.add_bytes(blob)
         prepared = Prepared(bytes(entry.cid), hashlib.sha256(blob).digest(), os.urandom(32))
         outbox.set_value(outbox_key, prepared.encode())
