@@ -133,9 +133,15 @@ def test_dockerfile_is_multi_stage_non_root_cpu_torch_by_default_cuda_by_argumen
 @pytest.mark.e2e
 def test_every_service_command_parses_through_the_entrypoint() -> None:
     services = _compose()["services"]
+    seen: set[tuple[str, ...]] = set()
     for name, service in services.items():
         if name == "kubo" or service["command"][0] in ("genesis", "seed-api"):
             continue
+        # one run per command shape: the workers of a role differ only in their values
+        shape = tuple(a for a in service["command"] if a.startswith("--") or a.isalpha())
+        if shape in seen:
+            continue
+        seen.add(shape)
         argv = [
             a.replace("${IPFS_API:-http://ipfs:5001}", "http://ipfs:5001")
             for a in service["command"]
