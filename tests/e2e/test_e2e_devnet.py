@@ -29,7 +29,8 @@ from substrateinterface import Keypair, SubstrateInterface
 
 from .conftest import deepshard_command, free_port
 
-pytestmark = pytest.mark.e2e
+# about six minutes on two cores: `slow` as well, and `make e2e` still runs it
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 UNIT = 10**12
 TRAINER_BOND = 150 * UNIT
