@@ -5,7 +5,8 @@
 #   VENV     where the virtual environment lives                  (default: .venv)
 #   PYTEST   extra pytest arguments, e.g. PYTEST="-k trie -x"     (default: none)
 #   SPEC     chain specification read by `make inspect`           (default: the committed fixture)
-#   NODE_ARGS extra options for `make run`, e.g. NODE_ARGS="--rpc-port 9955"
+#   DEVNET_ARGS extra options for `make run`, e.g. DEVNET_ARGS="--validators 1 --dir ./devnet"
+#   NODE_ARGS extra options for `make node`, e.g. NODE_ARGS="--rpc-port 9955"
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -15,7 +16,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install js-deps ipfs-js-deps clients-js-deps run inspect test lint typecheck unit e2e slow browser bench weights fmt clean
+.PHONY: help install js-deps ipfs-js-deps clients-js-deps run node inspect test lint typecheck unit e2e slow browser bench weights fmt clean
 
 help: ## Show this help: every target, then the variables above
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -53,7 +54,10 @@ $(CLIENTS_JS_STAMP): tests/e2e/clients-js/package-lock.json
 
 clients-js-deps: $(CLIENTS_JS_STAMP) ## Install the pinned polkadot-api, dedot and api-sidecar for e2e
 
-run: $(STAMP) ## The main job: a development node (deepshard node --dev) on ws://127.0.0.1:9944
+run: $(STAMP) ## The main job: deepshard devnet, a whole network through a training round
+	$(BIN)/deepshard devnet $(DEVNET_ARGS)
+
+node: $(STAMP) ## A single development node (deepshard node --dev) on ws://127.0.0.1:9944
 	$(BIN)/deepshard node --dev $(NODE_ARGS)
 
 inspect: $(STAMP) ## Inspect a raw chain spec: genesis state root and block hash (SPEC=file)

@@ -10,6 +10,7 @@ import typer
 
 from deepshard.chain_spec.cli import app as chain_spec_app
 from deepshard.client.benchmarking.cli import app as benchmark_app
+from deepshard.client.devnet.cli import devnet
 from deepshard.client.explorer.cli import app as explorer_app
 from deepshard.client.network.cli import key_app
 from deepshard.client.node.cli import app as node_app
@@ -38,6 +39,7 @@ app.add_typer(explorer_app, name="explorer")
 app.add_typer(ml_app, name="ml")
 app.add_typer(worker_app, name="worker")
 app.add_typer(infer_app, name="infer")
+app.command("devnet")(devnet)
 
 
 def main() -> None:

@@ -348,7 +348,7 @@ class NodeService:
     def _finality_key(self) -> Keypair | None:
         if not self.config.validator:
             return None
-        keys = Keystore(self.config.keystore_path).keys("gran")
+        keys = Keystore(self.config.keystore_path).keys("gran", KeyType.ED25519)
         if self.config.dev_key is not None:
             keys.append(dev_keypair(self.config.dev_key, KeyType.ED25519))
         voters = voter_set_at(self, self.db.finalized_hash)
