@@ -11,6 +11,9 @@ by a fixed payload), random bytes; honest noise: none (deterministic profile), t
 (1 or 2 threads per replica; tolerant profile), data order (each replica its own order;
 tolerant profile). In each trial one poisoner joins the N honest replicas of a round.
 
+The poison fraction f counts the chunks the poisoner actually trains on (at least one when
+f > 0; ``k/T`` in the table), see `bench.poison_detection.experiment` for why.
+
 Per cell it prints the AUROC of each statistic (poisoners against honest replicas, oriented so
 that 1.0 means the poisoner is always worse) with its 95 % interval, the honest false-slash
 rate and the poisoner catch rate of the chain's aggregation run on the quantised scores, and
@@ -18,6 +21,12 @@ per (N, type, noise) the smallest f caught in ≥ 95 % of trials. It writes ``po
 (AUROC against f, one line per statistic, a panel per type x noise, N = 8) and
 ``poison.json`` into ``--out``. ``--quick`` runs a reduced grid for CI; the full grid with the
 default trial count fits in about an hour on 2 CPU cores.
+
+The AUROC compares each adapter's statistic *with its own round's median* (the lower median
+over the round's adapters, as the chain takes it), not raw values pooled across rounds: each
+trial has its own batch, so raw held-out losses differ from round to round by more than a
+small poison moves them, and no detector, the chain's included, ever compares adapters of
+different rounds.
 """
 
 from __future__ import annotations
@@ -63,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     # transformers' deprecation notices would land in the middle of the table
     warnings.filterwarnings("ignore", category=FutureWarning)
     aggregate = load_aggregation(args.training_logic)
+    ns: tuple[int, ...]
+    fractions: tuple[Fraction, ...]
     if args.quick:
         ns, fractions, noises, trials = (
             (4,),
@@ -80,9 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"poison detection: N={ns} f={[str(f) for f in fractions]} noise={noises} trials={trials}"
     )
-    print("AUROC of each statistic [95 % interval]; honest-slash and caught: the chain's rule")
     print(
-        f"{'N':>2} {'noise':<10} {'poison':<12} {'f':>5} "
+        "AUROC of each statistic against its round's median [95 % interval]; k/T: poisoned"
+        " of trained chunks (last trial); honest-slash and caught: the chain's rule"
+    )
+    print(
+        f"{'N':>2} {'noise':<10} {'poison':<12} {'f':>5} {'k/T':>5} "
         + " ".join(f"{_LABELS.get(n, n)[:16]:>16}" for n in names)
         + "  honest-slash  caught"
     )
@@ -96,13 +110,14 @@ def main(argv: list[str] | None = None) -> int:
                     for t in range(trials):
                         batch = lab.batch(t)
                         honest = [lab.adapter(t, noise, batch, i) for i in range(n)]
-                        texts = lab.poisoned(t, kind, float(f))
+                        texts, poisoned, trained = lab.poisoned(t, kind, float(f), noise, n)
                         poisoner = lab.adapter(t, noise, texts, n)
                         rows = lab.rows([*honest, poisoner])
                         for k, (_, higher, _) in enumerate(LAYOUT):
                             sign = -1 if higher else 1
-                            pos[k].append(sign * rows[-1][k])
-                            neg[k].extend(sign * r[k] for r in rows[:-1])
+                            centre = _lower_median([r[k] for r in rows])
+                            pos[k].append(sign * (rows[-1][k] - centre))
+                            neg[k].extend(sign * (r[k] - centre) for r in rows[:-1])
                         out = aggregate(
                             rows, [a.sha256 for a in [*honest, poisoner]], noise != "none"
                         )
@@ -115,13 +130,14 @@ def main(argv: list[str] | None = None) -> int:
                         "noise": noise,
                         "poison": kind,
                         "f": str(f),
+                        "poisoned_of_trained": f"{poisoned}/{trained}",
                         "auroc": dict(zip(names, cis, strict=True)),
                         "honest_slash_rate": honest_slashed / honest_total,
                         "catch_rate": caught / trials,
                     }
                     results.append(cell)
                     print(
-                        f"{n:>2} {noise:<10} {kind:<12} {f!s:>5} "
+                        f"{n:>2} {noise:<10} {kind:<12} {f!s:>5} {poisoned:>2}/{trained:<2} "
                         + " ".join(f"{a:4.2f} [{lo:4.2f},{hi:4.2f}]" for a, lo, hi in cis)
                         + f"  {cell['honest_slash_rate']:12.3f}  {cell['catch_rate']:6.2f}",
                         flush=True,
@@ -135,8 +151,8 @@ def main(argv: list[str] | None = None) -> int:
                     for c in results
                     if (c["n"], c["noise"], c["poison"]) == (n, noise, kind)
                     and c["f"] != "0"
-                    and float(c["catch_rate"]) >= 0.95
-                ]  # type: ignore[arg-type]
+                    and float(str(c["catch_rate"])) >= 0.95
+                ]
                 print(f"  N={n} {noise:<10} {kind:<12} {hit[0] if hit else 'none'}")
     elapsed = time.perf_counter() - start
     print(f"\n{lab.trainings} adapters trained, {elapsed:.0f} s")
@@ -145,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     _plot(results, max(ns), noises, args.out / "poison.png")
     print(f"wrote {args.out / 'poison.json'} and {args.out / 'poison.png'}")
     return 0
+
+
+def _lower_median(values: list[int]) -> int:
+    """The lower median, as the chain's `compute_median` takes it."""
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def _plot(results: list[dict[str, object]], n: int, noises: tuple[str, ...], path: Path) -> None:
