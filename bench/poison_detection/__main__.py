@@ -27,6 +27,13 @@ over the round's adapters, as the chain takes it), not raw values pooled across 
 trial has its own batch, so raw held-out losses differ from round to round by more than a
 small poison moves them, and no detector, the chain's included, ever compares adapters of
 different rounds.
+
+Reading the thread-noise rows: on the bootstrap model 1- and 2-thread replicas give identical
+adapters, so the tolerant rule's MAD is 0 and each statistic's threshold is its floor from the
+runtime's layout; a poisoner is flagged only when its deviations add up to more than one floor
+per statistic (5 in all). A single poisoned chunk moves the weight distance by 2-11 floors and
+the other statistics by well under one, so the chain misses some poisoners that the weight
+distance alone ranks perfectly: a limit of the pallet's rule and floors, not of the scores.
 """
 
 from __future__ import annotations
