@@ -4,7 +4,8 @@ Each argv the devnet would start is handed to the click command that ``deepshard
 keeper`` and ``deepshard infer generate`` really are (no process started): every option must
 exist and carry the value the devnet means, the keeper's bond must meet the runtime's
 ``KeeperMinBond``, its threshold must never exceed the number of keepers, and the buyer's key
-on the generation command line must be the buyer's account.
+on the generation command line must be the buyer's account. The round view shows the prompt and
+what the licensed model made of it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from typing import Any
 
 import pytest
 import typer.main
+from rich.console import Console
 
 from deepshard.client.cli import app
 from deepshard.client.devnet.children import deepshard_argv
 from deepshard.client.devnet.runner import Devnet, DevnetOptions, Endpoints
 from deepshard.client.devnet.state import DevnetState, Ports, Role, Topology
+from deepshard.client.devnet.summary import Names, render_round
+from deepshard.client.devnet.tracker import RoundReport
 from deepshard.offchain_workers.worker.keys import load_key
 from deepshard.runtime.configs import LICENCES
 
@@ -99,3 +103,11 @@ def test_generation_runs_as_the_buyer_on_the_devnet(tmp_path: Path) -> None:
     assert params["ipfs_api"] == "http://127.0.0.1:5001"
     buyer = state.one(Role.BUYER).keypair()
     assert load_key(params["key"], None).public_key == buyer.public_key
+
+
+def test_the_round_view_shows_what_the_licensed_model_said() -> None:
+    report = RoundReport(version=1, prompt="The licensed model says:", generated=" hello")
+    console = Console(record=True, width=120)
+    console.print(render_round(report, Names(None)))
+    text = console.export_text()
+    assert "licensed model (version 1): The licensed model says: hello" in text

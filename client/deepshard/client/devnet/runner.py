@@ -865,8 +865,10 @@ class Devnet:
         argv = self._generate_argv(state, report.version)
         output = await self.supervisor.run("infer-generate", argv, timeout=GENERATE_TIMEOUT)
         result = _last_json(output, "deepshard infer generate")
+        report.prompt = self.options.prompt
         report.generated = str(result.get("text", ""))
-        self.board.done(Step.GENERATE, repr(self.options.prompt + report.generated)[:100])
+        done = f"{result.get('completion_tokens', '?')} tokens: {report.generated!r}"
+        self.board.done(Step.GENERATE, done[:100])
 
     def _generate_argv(self, state: DevnetState, version: int) -> list[str]:
         """``deepshard infer generate`` as the buyer, against the devnet's node and daemon.
