@@ -1,13 +1,15 @@
 """``deepshard devnet`` end to end: a reduced network plays a whole round, resumes, stops cleanly.
 
 The reduced configuration CI runs (one validator, 2 curators, 3 honest trainers, 1 poisoner,
-2 scorers; about five minutes on two cores) must end with exit code 0, and its JSON summary is
-then checked against the chain it left behind: a node is started on the devnet's own database
-and py-substrate-interface, unmodified, reads the round, the scores, the bonds and the model
-versions. A second run on the same ``--dir`` resumes the same chain (same genesis, same batch
-and round, nothing proposed twice). A devnet interrupted with SIGINT while its workers run exits
-with 130 and leaves no process behind (every process on the machine is checked by its command
-line).
+2 scorers, 2 keepers sharing the new version's key 2-of-2) must end with exit code 0, the keepers
+having registered the new version's ciphertext, the buyer's licence granted and the licensed
+model having generated text; its JSON summary is then checked against the chain it left behind:
+a node is started on the devnet's own database and py-substrate-interface, unmodified, reads the
+round, the scores, the bonds, the model versions, the keepers' bonds and the buyer's licence.
+A second run on the same ``--dir`` resumes the same chain (same genesis, same batch and round,
+nothing proposed twice, the licence kept and the model generating again). A devnet interrupted
+with SIGINT while its workers run exits with 130 and leaves no process behind (every process on
+the machine is checked by its command line).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 UNIT = 10**12
 TRAINER_BOND = 150 * UNIT
+KEEPER_BOND = 1_000 * UNIT
 REDUCED = [
     "--validators",
     "1",
@@ -44,6 +47,8 @@ REDUCED = [
     "--poisoners",
     "1",
     "--scorers",
+    "2",
+    "--keepers",
     "2",
 ]
 DEVNET_TIMEOUT = 1200
@@ -164,7 +169,13 @@ def test_the_round_worked_and_the_summary_says_so(played: tuple[Path, Any]) -> N
     for step in ("commits", "reveals", "scores", "verdicts", "payout"):
         assert states[step] == "done", step
     for step in ("keepers", "licence", "generate"):
-        assert states[step] in ("done", "skipped"), step
+        assert states[step] == "done", step
+    licence = summary["licence"]
+    assert licence["ciphertextRegistered"] is True
+    assert licence["granted"] is True
+    assert isinstance(licence["purchaseId"], int)
+    assert isinstance(licence["generated"], str)
+    assert licence["generated"]
     verdicts = {t["name"]: t["verdict"] for t in summary["round"]["trainers"]}
     assert verdicts == {
         "trainer-1": "accepted",
@@ -212,6 +223,17 @@ def test_the_summary_matches_the_chain(played: tuple[Path, Any], chain: Substrat
     batch = chain.query("Informants", "Batches", [summary["batch"]["id"]]).value
     assert batch is not None
 
+    for keeper in ("keeper-1", "keeper-2"):
+        info = chain.query("Licences", "Keepers", [_account(summary, keeper)]).value
+        assert info["bond"] == KEEPER_BOND
+    ciphertext = chain.query("Licences", "Ciphertexts", [version["id"]]).value
+    assert ciphertext["threshold"] == 2
+    assert len(ciphertext["keepers"]) == 2
+    purchase_id = chain.query(
+        "Licences", "LicencesOf", [_account(summary, "buyer"), version["id"]]
+    ).value
+    assert purchase_id == summary["licence"]["purchaseId"]
+
 
 def test_a_second_run_resumes_the_same_network(played: tuple[Path, Any]) -> None:
     directory, first = played
@@ -223,6 +245,10 @@ def test_a_second_run_resumes_the_same_network(played: tuple[Path, Any]) -> None
     assert summary["round"]["id"] == first["round"]["id"]
     assert summary["version"] == first["version"]
     assert [a["address"] for a in summary["accounts"]] == [a["address"] for a in first["accounts"]]
+    states = {s["step"]: s["state"] for s in summary["steps"]}
+    for step in ("keepers", "licence", "generate"):
+        assert states[step] == "done", step
+    assert summary["licence"]["generated"]
     batch_step = next(s for s in summary["steps"] if s["step"] == "batch")
     assert batch_step["detail"].startswith(f"batch {first['batch']['id']} proposed at")
     # different role counts do not silently start over
@@ -250,6 +276,8 @@ def test_sigint_stops_every_child(tmp_path: Path) -> None:
             "0",
             "--scorers",
             "1",
+            "--keepers",
+            "1",
             "--json",
         ],
         stdout=subprocess.PIPE,
@@ -260,7 +288,7 @@ def test_sigint_stops_every_child(tmp_path: Path) -> None:
         deadline = time.monotonic() + 600
         while True:
             logs = directory / "logs"
-            workers = ["curator-1", "trainer-1", "scorer-1"]
+            workers = ["curator-1", "trainer-1", "scorer-1", "keeper-1"]
             if logs.is_dir() and all((logs / f"{w}.log").exists() for w in workers):
                 break
             assert devnet.poll() is None, devnet.communicate()[1][-3000:]
@@ -268,7 +296,7 @@ def test_sigint_stops_every_child(tmp_path: Path) -> None:
             time.sleep(0.5)
         time.sleep(3)
         running = _processes_mentioning(str(directory))
-        assert len(running) >= 6, running  # node, ipfs, 2 explorer processes, 3 workers
+        assert len(running) >= 7, running  # node, ipfs, 2 explorer processes, 4 workers
         devnet.send_signal(signal.SIGINT)
         out, err = devnet.communicate(timeout=120)
     finally:

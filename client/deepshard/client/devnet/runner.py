@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import importlib
 import json
 import os
 import shutil
@@ -48,7 +47,9 @@ from deepshard.client.devnet.steps import Feature, Step, StepBoard, StepState
 from deepshard.client.devnet.tracker import RoundTracker, account_of
 from deepshard.client.node.keystore import Keystore
 from deepshard.client.rpc.client import ChainClient, ClientError
+from deepshard.client.wallet.licences import quote_price
 from deepshard.primitives.crypto import KeyType
+from deepshard.primitives.crypto.box_key import licence_box_keypair
 
 __all__ = [
     "DEMO_BATCH",
@@ -72,6 +73,7 @@ NODE_READY_TIMEOUT: Final = 120.0
 SERVICE_READY_TIMEOUT: Final = 90.0
 BOOTSTRAP_TIMEOUT: Final = 900.0
 WALLET_TIMEOUT: Final = 180.0
+GENERATE_TIMEOUT: Final = 600.0
 
 
 class ExitCode(IntEnum):
@@ -123,7 +125,8 @@ class Bonds:
     curator: int = 200 * UNIT
     trainer: int = 150 * UNIT
     scorer: int = 150 * UNIT
-    keeper: int = 150 * UNIT
+    keeper: int = 1_000 * UNIT
+    """At least the Licences pallet's ``KeeperMinBond`` (1,000 DSH in dev)."""
     batch_stake: int = 100 * UNIT
 
 
@@ -151,6 +154,12 @@ class DevnetOptions:
     """The demo batch (default: the bundled one)."""
     prompt: str = "The licensed model says:"
     """What the licensed model is asked to continue."""
+    keeper_threshold: int = 2
+    """Key shares that rebuild a version's content key (t, capped at the keeper count)."""
+    keeper_grace: int = 2
+    """Blocks each keeper election rank waits after the one before it."""
+    generate_tokens: int = 32
+    """Tokens the licensed model generates."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -581,7 +590,18 @@ class Devnet:
         ]
         if account.role is Role.POISONER:
             argv += ["--poison", "random"]
+        if account.role is Role.KEEPER:
+            argv += [
+                "--threshold",
+                str(self._threshold(state)),
+                "--grace-blocks",
+                str(self.options.keeper_grace),
+            ]
         return argv
+
+    def _threshold(self, state: DevnetState) -> int:
+        """The keepers' t: the asked one, at most the number of keepers (at least 1)."""
+        return max(1, min(self.options.keeper_threshold, state.topology.keepers))
 
     def _worker_env(self, state: DevnetState, account: AccountKey) -> dict[str, str]:
         """Scorers share the cores: one torch thread pool each, sized so they do not thrash."""
@@ -774,22 +794,40 @@ class Devnet:
     async def _licence_steps(self, chain: ChainClient, state: DevnetState) -> None:
         """KEEPERS, LICENCE, GENERATE where this build has them (else already skipped)."""
         report = self.tracker.report
-        if report.version is None or self.board[Step.KEEPERS].state is StepState.SKIPPED:
-            for step in (Step.KEEPERS, Step.LICENCE, Step.GENERATE):
-                self.board.skip(step, "skipped: no new version")
+        if self.board[Step.KEEPERS].state is StepState.SKIPPED:
             return
+        why = None
+        if report.version is None:
+            why = "skipped: no new version"
+        elif state.topology.keepers == 0:
+            why = "skipped: --keepers 0"
+        if why is not None:
+            for step in (Step.KEEPERS, Step.LICENCE, Step.GENERATE):
+                self.board.skip(step, why)
+            return
+        assert report.version is not None
         self.board.start(Step.KEEPERS, f"waiting for version {report.version}'s ciphertext")
-        async for number, block_hash in _finalized_from(chain, (self.finalized or 0) + 1):
-            self.finalized = number
-            self.tracker.apply(await chain.events(block_hash), number)
-            if report.ciphertext_registered:
-                break
-        await self._buy(chain, state)
-        async for number, block_hash in _finalized_from(chain, (self.finalized or 0) + 1):
-            self.finalized = number
-            self.tracker.apply(await chain.events(block_hash), number)
-            if report.licence_granted or self.board[Step.LICENCE].state is StepState.FAILED:
-                break
+        stored = await chain.query("Licences", "Ciphertexts", report.version)
+        if stored is not None:  # a resumed devnet: registered on an earlier run
+            report.ciphertext_registered = True
+            self.board.done(Step.KEEPERS, f"ciphertext of version {report.version} registered")
+        else:
+            async for number, block_hash in _finalized_from(chain, (self.finalized or 0) + 1):
+                self.finalized = number
+                self.tracker.apply(await chain.events(block_hash), number)
+                if report.ciphertext_registered:
+                    break
+        buyer = state.one(Role.BUYER).keypair().public_key
+        if await chain.query("Licences", "LicencesOf", buyer, report.version) is not None:
+            report.licence_granted = True
+            self.board.done(Step.LICENCE, f"the buyer holds a licence for {report.version}")
+        else:
+            await self._buy(chain, state)
+            async for number, block_hash in _finalized_from(chain, (self.finalized or 0) + 1):
+                self.finalized = number
+                self.tracker.apply(await chain.events(block_hash), number)
+                if report.licence_granted or self.board[Step.LICENCE].state is StepState.FAILED:
+                    break
         if report.licence_granted and Feature.INFER in self.features:
             await self._generate(state)
         else:
@@ -801,12 +839,13 @@ class Devnet:
         assert report.version is not None
         self.board.start(Step.LICENCE, f"buying version {report.version}")
         buyer = state.one(Role.BUYER).keypair()
-        box_key = importlib.import_module("deepshard.primitives.crypto.box_key")
-        _, public = box_key.licence_box_keypair(buyer)
-        account = await chain.query("System", "Account", buyer.public_key)
-        max_price = int(account["data"]["free"]) // 2
+        _, public = licence_box_keypair(buyer)
+        price = await quote_price(chain, report.version)
+        if price is None:
+            raise DevnetError(f"LicencesApi_price knows no version {report.version}")
+        self.board.note(Step.LICENCE, f"buying version {report.version} for {price}")
         call = chain.compose(
-            "Licences", "buy", version=report.version, buyer_box_key=public, max_price=max_price
+            "Licences", "buy", version=report.version, buyer_box_key=public, max_price=price.planck
         )
         receipt = await chain.sign_and_submit(call, buyer, wait="finalized")
         receipt.ensure_success()
@@ -823,23 +862,41 @@ class Devnet:
         assert self.endpoints is not None
         assert report.version is not None
         self.board.start(Step.GENERATE, "decrypting, merging and generating")
-        argv = [
+        argv = self._generate_argv(state, report.version)
+        output = await self.supervisor.run("infer-generate", argv, timeout=GENERATE_TIMEOUT)
+        result = _last_json(output, "deepshard infer generate")
+        report.prompt = self.options.prompt
+        report.generated = str(result.get("text", ""))
+        done = f"{result.get('completion_tokens', '?')} tokens: {report.generated!r}"
+        self.board.done(Step.GENERATE, done[:100])
+
+    def _generate_argv(self, state: DevnetState, version: int) -> list[str]:
+        """``deepshard infer generate`` as the buyer, against the devnet's node and daemon.
+
+        The base model comes by the CID the version's manifest names, from the devnet's IPFS
+        daemon (genesis pinned it): no ``--base-model``, so what runs is what was licensed.
+        """
+        assert self.endpoints is not None
+        return [
             *deepshard_argv(),
             "infer",
             "generate",
             "--version",
-            str(report.version),
+            str(version),
             "--node",
             self.endpoints.rpc[0],
             "--key",
             state.one(Role.BUYER).seed,
             "--ipfs-api",
             self.endpoints.ipfs_api,
+            "--max-tokens",
+            str(self.options.generate_tokens),
+            "--seed",
+            "0",
+            "--json",
+            "--",
             self.options.prompt,
         ]
-        output = await self.supervisor.run("infer-generate", argv, timeout=600.0)
-        report.generated = output.strip().splitlines()[-1] if output.strip() else ""
-        self.board.done(Step.GENERATE, repr(report.generated[:80]))
 
     # --- the verdict ----------------------------------------------------------------------------
 

@@ -174,6 +174,7 @@ def summary_json(outcome: Outcome) -> dict[str, Any]:
             "ciphertextRegistered": report.ciphertext_registered,
             "purchaseId": report.purchase_id,
             "granted": report.licence_granted,
+            "prompt": report.prompt,
             "generated": report.generated,
             "events": list(report.licence_events),
         },
@@ -237,7 +238,10 @@ def render_round(report: RoundReport, names: Names) -> RenderableType:
         loss = "?" if report.version_loss is None else f"{report.version_loss / 1e6:.4f}"
         parts.append(Text(f"new version {report.version}: held-out loss {loss} (parent {parent})"))
     if report.generated is not None:
-        parts.append(Text(f"licensed model: {report.generated}"))
+        said = Text(f"licensed model (version {report.version}): ")
+        said.append(report.prompt or "", style="bold")
+        said.append(report.generated, style="cyan")
+        parts.append(said)
     return Group(*parts)
 
 

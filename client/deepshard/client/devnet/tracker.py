@@ -117,8 +117,10 @@ class RoundReport:
     """The devnet's licence purchase."""
     licence_granted: bool = False
     """Whether the purchase was served."""
+    prompt: str | None = None
+    """The prompt the licensed model was given."""
     generated: str | None = None
-    """Text the licensed model generated."""
+    """Text the licensed model generated (its continuation of `prompt`)."""
 
     def scorer_rows(self, trainer: bytes) -> dict[bytes, list[int]]:
         """Each scorer's statistics vector for `trainer`'s adapter."""
