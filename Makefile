@@ -75,8 +75,8 @@ typecheck: $(STAMP) ## mypy --strict over every source root
 unit: $(STAMP) ## The default pytest run (no slow, gpu, browser or e2e tests)
 	$(BIN)/pytest -n auto $(PYTEST)
 
-e2e: $(STAMP) $(JS_STAMP) $(IPFS_JS_STAMP) $(CLIENTS_JS_STAMP) ## End-to-end tests: real node processes driven by real clients
-	$(BIN)/pytest -m e2e $(PYTEST)
+e2e: $(STAMP) $(JS_STAMP) $(IPFS_JS_STAMP) $(CLIENTS_JS_STAMP) ## End-to-end tests (not the slow ones): real node processes driven by real clients
+	$(BIN)/pytest -m "e2e and not slow" $(PYTEST)
 
 slow: $(STAMP) ## Only the tests marked slow
 	$(BIN)/pytest -n auto -m slow $(PYTEST)

@@ -31,8 +31,8 @@ from substrateinterface import Keypair, SubstrateInterface
 
 from .conftest import deepshard_command, free_port
 
-# about six minutes on two cores: `slow` as well, and `make e2e` still runs it
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# about six minutes on two cores; CI runs it (`make e2e`)
+pytestmark = pytest.mark.e2e
 
 UNIT = 10**12
 TRAINER_BOND = 150 * UNIT

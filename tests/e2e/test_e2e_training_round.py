@@ -48,9 +48,9 @@ from deepshard.primitives.crypto import Keypair, dev_keypair
 
 from .conftest import RunningNode, deepshard_command, start_node, stop_node
 
-# About five minutes on two cores (bootstrap, eight workers, a 6-block vote, a 24-block round):
-# slow as well as e2e. `make e2e` (CI) runs it; `make unit` does not.
-pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+# About five minutes on two cores (bootstrap, eight workers, a 6-block vote, a 24-block round);
+# CI runs it (`make e2e`), `make unit` does not.
+pytestmark = pytest.mark.e2e
 
 UNIT = 10**12
 ALICE = dev_keypair("Alice")
