@@ -56,6 +56,32 @@ def test_a_database_belongs_to_one_chain(db_url: str) -> None:
     engine.dispose()
 
 
+_UPGRADE = (
+    "import sys\n"
+    "from deepshard.client.explorer.database import current_revision, open_engine, upgrade\n"
+    "engine = open_engine(sys.argv[1])\n"
+    "upgrade(engine)\n"
+    "print(current_revision(engine))\n"
+)
+
+
+def test_processes_that_start_together_migrate_one_after_the_other(db_url: str) -> None:
+    """An indexer and a server started at once on a fresh database both come up (a devnet's
+    explorer once failed with ``table accounts already exists``)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _UPGRADE, db_url], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    outputs = [proc.communicate(timeout=120)[0].strip() for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * 4
+    assert outputs == [head()] * 4
+
+
 def test_the_migrations_create_exactly_the_models(db_url: str) -> None:
     """Alembic's autogenerate finds nothing to add: the models and the migrations agree."""
     from alembic.autogenerate import compare_metadata  # noqa: PLC0415
